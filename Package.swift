@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Optimise numerics even in debug test builds: the physics tests diagonalise real matrices.
+let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+
+let package = Package(
+    name: "tlspipe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tlspipe", targets: ["tlspipe"]),
+        .executable(name: "tlspipe-bench", targets: ["tlspipe-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries from Debian packages, found with pkg-config.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CLapack", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+
+        // Thin Swift layers over the C libraries.
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "LinearAlgebra", dependencies: ["CLapack"], swiftSettings: fast),
+
+        // The pipeline engine: spec, DAG, keys, staleness, execution, provenance. No physics.
+        .target(name: "PipelineEngine", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The physics: pure functions on value types. No pipeline, no files.
+        .target(name: "Physics", dependencies: ["LinearAlgebra"], swiftSettings: fast),
+
+        // gnuplot rendering of figures.
+        .target(name: "Figures", dependencies: []),
+
+        // The edge: stage kinds that bind physics + HDF5 + figures to the engine.
+        .target(name: "Stages", dependencies: ["PipelineEngine", "Physics", "HDF5", "Figures", "LinearAlgebra"]),
+
+        .executableTarget(name: "tlspipe", dependencies: [
+            "Stages", "PipelineEngine", "HDF5",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "tlspipe-bench", dependencies: [
+            "Physics", "LinearAlgebra", "Stages", "PipelineEngine",
+        ], swiftSettings: fast),
+
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "LinearAlgebra"], swiftSettings: fast),
+        .testTarget(name: "EngineTests", dependencies: ["PipelineEngine", "Stages", "HDF5", "Physics"]),
+    ]
+)

@@ -1,0 +1,245 @@
+import Foundation
+import Logging
+
+/// Options of one `run`.
+public struct RunOptions: Sendable {
+    public var jobs: Int
+    public var targets: [String]
+    public var dryRun: Bool
+    public var showProgress: Bool
+    public init(jobs: Int = 1, targets: [String] = [], dryRun: Bool = false, showProgress: Bool = false) {
+        self.jobs = jobs; self.targets = targets; self.dryRun = dryRun; self.showProgress = showProgress
+    }
+}
+
+/// What a run did.
+public struct RunSummary: Sendable {
+    public var ran: [String] = []
+    public var failed: [(String, String)] = []
+    public var skipped: [String] = []
+    public var planned: [(String, [String])] = []
+}
+
+/// Runs the stale stages of a pipeline: in dependency order, independent stages in parallel,
+/// each writing to temporary files renamed into place, each leaving a record written last.
+public struct Driver: Sendable {
+    public let pipeline: Pipeline
+    public let registry: StageRegistry
+    public let workspace: Workspace
+    public let logger: Logger
+
+    public init(pipeline: Pipeline, registry: StageRegistry, workspace: Workspace,
+                logger: Logger = Logger(label: "tlspipe")) {
+        self.pipeline = pipeline; self.registry = registry; self.workspace = workspace; self.logger = logger
+    }
+
+    public var checker: StalenessChecker { StalenessChecker(pipeline: pipeline, registry: registry, workspace: workspace) }
+
+    public func run(_ options: RunOptions) throws -> RunSummary {
+        for t in options.targets where pipeline.instance(t) == nil && !pipeline.instances.contains(where: { $0.templateID == t }) {
+            throw SpecError(file: pipeline.file, path: "", message: "--target \(t): no such stage")
+        }
+        let lock = try options.dryRun ? nil : FolderLock(folder: workspace.stateDir)
+        defer { withExtendedLifetime(lock) {} }
+        if !options.dryRun { removeLeftoverTemporaries() }
+
+        let statuses = checker.statuses()
+        var wanted = Set(pipeline.instances.map(\.id))
+        if !options.targets.isEmpty {
+            wanted = []
+            for inst in pipeline.instances where options.targets.contains(inst.id) || options.targets.contains(inst.templateID) {
+                wanted.formUnion(pipeline.ancestors(of: inst.id))
+            }
+        }
+        let toRun = statuses.filter { !$0.fresh && wanted.contains($0.id) }
+        var summary = RunSummary()
+        summary.planned = toRun.map { ($0.id, $0.reasons) }
+        if options.dryRun || toRun.isEmpty { return summary }
+
+        let code = CodeVersion.current()
+        for dir in [workspace.dataDir, workspace.figuresDir] {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        let state = SchedulerState(pending: toRun.map(\.id))
+        let finished = DispatchSemaphore(value: 0)
+        let total = toRun.count
+        while true {
+            // Launch every ready stage while slots are free.
+            let launch = state.takeReady(limit: max(1, options.jobs)) { id in
+                pipeline.instance(id)!.dependencies.allSatisfy { !state.isPendingOrRunning($0) }
+            } blocked: { id in
+                pipeline.instance(id)!.dependencies.contains { state.hasFailed($0) }
+            }
+            for id in launch.skipped {
+                logger.error("skipped \(id): an input failed")
+            }
+            for id in launch.started {
+                let n = state.startedCount
+                logger.info("[\(n)/\(total)] \(id) (\(pipeline.instance(id)!.kind)) …")
+                DispatchQueue.global().async {
+                    let result = Result { try runOne(id, code: code, showProgress: options.showProgress) }
+                    state.finish(id, result: result)
+                    finished.signal()
+                }
+            }
+            if state.isDone { break }
+            finished.wait()
+            for (id, outcome) in state.drainReports() {
+                switch outcome {
+                case .success(let seconds): logger.info("done \(id) in \(String(format: "%.2f", seconds)) s")
+                case .failure(let e): logger.error("FAILED \(id): \(e)")
+                }
+            }
+        }
+        for (id, outcome) in state.drainReports() {
+            switch outcome {
+            case .success(let seconds): logger.info("done \(id) in \(String(format: "%.2f", seconds)) s")
+            case .failure(let e): logger.error("FAILED \(id): \(e)")
+            }
+        }
+        summary.ran = state.succeeded
+        summary.failed = state.failures
+        summary.skipped = state.skipped
+        return summary
+    }
+
+    /// Temporary files of a killed run: never mistaken for artifacts, removed under the lock.
+    func removeLeftoverTemporaries() {
+        for dir in [workspace.dataDir, workspace.figuresDir, workspace.recordsDir] {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
+            for name in names where name.contains(".tmp-") {
+                try? FileManager.default.removeItem(atPath: dir + "/" + name)
+            }
+        }
+    }
+
+    /// Runs one stage: key from the current input records, outputs to temporaries, provenance
+    /// stamped, renamed into place, record written last.
+    func runOne(_ id: String, code: CodeVersion, showProgress: Bool) throws -> Double {
+        let inst = pipeline.instance(id)!
+        let kind = registry[inst.kind]!
+        var records: [String: StageRecord] = [:]
+        for dep in inst.dependencies { records[dep] = RecordStore.read(workspace, dep) }
+        guard let refs = checker.inputRefs(inst, records: records) else {
+            throw StageError("an input of \(id) has no record")
+        }
+        // Inputs must still match their records (nobody edited them since).
+        for ref in refs where Hashing.sha256(file: ref.path) != ref.sha256 {
+            throw StageError("input \(ref.path) changed while the pipeline ran")
+        }
+        let key = checker.key(of: inst, inputs: refs)
+        let finals = checker.outputPaths(inst)
+        let temps = finals.map { tempPath(for: $0) }
+        var artifacts: [String: [InputArtifact]] = [:]
+        for ref in refs {
+            let dep = pipeline.instance(ref.stage)!
+            artifacts[ref.slot, default: []].append(InputArtifact(stage: ref.stage, kind: dep.kind, path: ref.path,
+                                                                  sha256: ref.sha256, key: ref.key, params: dep.params))
+        }
+        let progress: @Sendable (Double, String) -> Void
+        if showProgress {
+            progress = { (f: Double, msg: String) in
+                let pct = Int((f * 100).rounded())
+                FileHandle.standardError.write(Data("\r  \(id): \(pct)% \(msg)\u{1B}[K".utf8))
+                if f >= 1 { FileHandle.standardError.write(Data("\n".utf8)) }
+            }
+        } else {
+            progress = { (_: Double, _: String) in }
+        }
+        let context = StageContext(stageID: id, params: inst.params, inputs: artifacts, outputPaths: temps,
+                                   key: key, progress: progress)
+        let start = Date()
+        defer { for t in temps { try? FileManager.default.removeItem(atPath: t) } }
+        let report = try kind.run(context)
+        for t in temps where !FileManager.default.fileExists(atPath: t) {
+            throw StageError("stage kind \(inst.kind) did not write \(t)")
+        }
+        let end = Date()
+        let provenance = ProvenanceBuilder.record(instance: inst, kind: kind, key: key, inputs: refs, code: code,
+                                                  report: report, start: start, end: end)
+        try kind.stamp(outputPaths: temps, provenance: provenance)
+        var outputs: [(path: String, sha256: String)] = []
+        for (t, f) in zip(temps, finals) {
+            guard let sha = Hashing.sha256(file: t) else { throw StageError("cannot read back \(t)") }
+            try AtomicFile.rename(t, to: f)
+            outputs.append((f, sha))
+        }
+        let record = StageRecord(stage: id, kind: inst.kind, version: kind.version, key: key, params: inst.params.json,
+                                 inputs: refs, outputs: outputs, finished: Clock.iso8601(end))
+        try RecordStore.write(workspace, record)
+        return end.timeIntervalSince(start)
+    }
+
+    /// A temporary name in the same folder; the extension stays last so tools that care still work.
+    func tempPath(for path: String) -> String {
+        path + ".tmp-\(getpid())"
+    }
+}
+
+/// Mutable scheduling state shared between the driver and its worker threads.
+final class SchedulerState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [String]
+    private var running = Set<String>()
+    private var failed = Set<String>()
+    private(set) var succeeded: [String] = []
+    private(set) var failures: [(String, String)] = []
+    private(set) var skipped: [String] = []
+    private var reports: [(String, Result<Double, Error>)] = []
+    private(set) var startedCount = 0
+
+    init(pending: [String]) { self.pending = pending }
+
+    func isPendingOrRunning(_ id: String) -> Bool {
+        // Called from inside takeReady, which already holds the lock.
+        pending.contains(id) || running.contains(id) || failed.contains(id)
+    }
+
+    func hasFailed(_ id: String) -> Bool { failed.contains(id) }
+
+    func takeReady(limit: Int, ready: (String) -> Bool, blocked: (String) -> Bool) -> (started: [String], skipped: [String]) {
+        lock.lock(); defer { lock.unlock() }
+        var started: [String] = []
+        var skippedNow: [String] = []
+        var changed = true
+        while changed {
+            changed = false
+            for id in pending where blocked(id) {
+                pending.removeAll { $0 == id }
+                failed.insert(id)
+                skipped.append(id)
+                skippedNow.append(id)
+                changed = true
+            }
+        }
+        for id in pending where running.count < limit && ready(id) {
+            pending.removeAll { $0 == id }
+            running.insert(id)
+            started.append(id)
+            startedCount += 1
+        }
+        return (started, skippedNow)
+    }
+
+    func finish(_ id: String, result: Result<Double, Error>) {
+        lock.lock(); defer { lock.unlock() }
+        running.remove(id)
+        switch result {
+        case .success: succeeded.append(id)
+        case .failure(let e): failed.insert(id); failures.append((id, "\(e)"))
+        }
+        reports.append((id, result))
+    }
+
+    func drainReports() -> [(String, Result<Double, Error>)] {
+        lock.lock(); defer { lock.unlock() }
+        let r = reports
+        reports = []
+        return r
+    }
+
+    var isDone: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return running.isEmpty && pending.isEmpty
+    }
+}

@@ -1,0 +1,101 @@
+/// The type and allowed range of one stage parameter, declared by its stage kind.
+public enum ParameterType: Sendable {
+    case int(min: Int? = nil, max: Int? = nil)
+    /// A real number; `exclusiveMin` rejects the bound itself (e.g. "must be > 0").
+    case double(min: Double? = nil, max: Double? = nil, exclusiveMin: Bool = false)
+    case doubles(min: Double? = nil, exclusiveMin: Bool = false, nonEmpty: Bool = true)
+    case string(allowed: [String]? = nil)
+    case bool
+}
+
+/// One parameter of a stage kind: its name (as in the paper), type, default and meaning.
+public struct ParameterSpec: Sendable {
+    public let name: String
+    public let type: ParameterType
+    /// `nil` means required.
+    public let defaultValue: JSONValue?
+    public let help: String
+
+    public init(_ name: String, _ type: ParameterType, default defaultValue: JSONValue? = nil, help: String) {
+        self.name = name
+        self.type = type
+        self.defaultValue = defaultValue
+        self.help = help
+    }
+
+    /// Checks a value and returns it in canonical form (ints as ints, reals as reals),
+    /// or a message saying what was expected.
+    public func normalise(_ value: JSONValue) -> Result<JSONValue, ParameterProblem> {
+        switch type {
+        case let .int(lo, hi):
+            guard let i = value.intValue else { return .failure(.init("expected an integer, got \(value.typeName == "a number" ? value.canonical : value.typeName)")) }
+            if let lo, i < lo { return .failure(.init("must be ≥ \(lo), got \(i)")) }
+            if let hi, i > hi { return .failure(.init("must be ≤ \(hi), got \(i)")) }
+            return .success(.int(i))
+        case let .double(lo, hi, exclusive):
+            guard let d = value.doubleValue else { return .failure(.init("expected a number, got \(value.typeName)")) }
+            if let p = Self.check(d, lo, exclusive) { return .failure(p) }
+            if let hi, d > hi { return .failure(.init("must be ≤ \(JSONValue.format(hi)), got \(JSONValue.format(d))")) }
+            return .success(.double(d))
+        case let .doubles(lo, exclusive, nonEmpty):
+            let items: [JSONValue]
+            if let a = value.arrayValue { items = a } else if value.doubleValue != nil { items = [value] } else {
+                return .failure(.init("expected a list of numbers, got \(value.typeName)"))
+            }
+            if nonEmpty && items.isEmpty { return .failure(.init("expected a non-empty list of numbers")) }
+            var out: [JSONValue] = []
+            for (k, item) in items.enumerated() {
+                guard let d = item.doubleValue else { return .failure(.init("expected a number, got \(item.typeName)", index: k)) }
+                if let p = Self.check(d, lo, exclusive) { return .failure(.init(p.message, index: k)) }
+                out.append(.double(d))
+            }
+            return .success(.array(out))
+        case let .string(allowed):
+            guard let s = value.stringValue else { return .failure(.init("expected a string, got \(value.typeName)")) }
+            if let allowed, !allowed.contains(s) {
+                return .failure(.init("must be one of \(allowed.joined(separator: ", ")), got '\(s)'"))
+            }
+            return .success(.string(s))
+        case .bool:
+            guard let b = value.boolValue else { return .failure(.init("expected true or false, got \(value.typeName)")) }
+            return .success(.bool(b))
+        }
+    }
+
+    private static func check(_ d: Double, _ lo: Double?, _ exclusive: Bool) -> ParameterProblem? {
+        guard let lo else { return nil }
+        if exclusive && d <= lo { return .init("must be > \(JSONValue.format(lo)), got \(JSONValue.format(d))") }
+        if !exclusive && d < lo { return .init("must be ≥ \(JSONValue.format(lo)), got \(JSONValue.format(d))") }
+        return nil
+    }
+}
+
+/// Why a parameter value was rejected; `index` points into a list value.
+public struct ParameterProblem: Error, Sendable {
+    public let message: String
+    public let index: Int?
+    public init(_ message: String, index: Int? = nil) { self.message = message; self.index = index }
+}
+
+/// A stage's validated parameters in canonical form, with typed accessors.
+/// Accessors trap only on programming errors: validation already checked every value.
+public struct Params: Sendable, Equatable {
+    public let values: [(String, JSONValue)]
+
+    public init(_ values: [(String, JSONValue)]) {
+        self.values = values.sorted { $0.0 < $1.0 }
+    }
+
+    public static func == (a: Params, b: Params) -> Bool { JSONValue.object(a.values) == JSONValue.object(b.values) }
+
+    public var json: JSONValue { .object(values) }
+    public subscript(name: String) -> JSONValue? { values.first { $0.0 == name }?.1 }
+
+    public func int(_ name: String) -> Int { self[name]!.intValue! }
+    public func double(_ name: String) -> Double { self[name]!.doubleValue! }
+    public func doubles(_ name: String) -> [Double] { self[name]!.arrayValue!.map { $0.doubleValue! } }
+    public func string(_ name: String) -> String { self[name]!.stringValue! }
+    public func bool(_ name: String) -> Bool { self[name]!.boolValue! }
+    public func has(_ name: String) -> Bool { self[name].map { $0 != .null } ?? false }
+    public func optionalDouble(_ name: String) -> Double? { self[name]?.doubleValue }
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// Where a driver keeps artifacts, figures and its own bookkeeping.
+public struct Workspace: Sendable {
+    public let dataDir: String
+    public let figuresDir: String
+    public init(dataDir: String = "data", figuresDir: String = "figures") {
+        self.dataDir = dataDir
+        self.figuresDir = figuresDir
+    }
+
+    var stateDir: String { dataDir + "/.tlspipe" }
+    var recordsDir: String { stateDir + "/records" }
+    func recordPath(_ id: String) -> String { recordsDir + "/" + id + ".json" }
+    public func path(of output: OutputFile) -> String {
+        (output.folder == .data ? dataDir : figuresDir) + "/" + output.name
+    }
+}
+
+/// One input as it entered a stage key.
+public struct InputRef: Sendable, Equatable {
+    public let slot: String
+    public let stage: String
+    public let key: String
+    public let sha256: String
+    public let path: String
+
+    var json: JSONValue {
+        .object([("slot", .string(slot)), ("stage", .string(stage)), ("key", .string(key)),
+                 ("sha256", .string(sha256)), ("path", .string(path))])
+    }
+    init(slot: String, stage: String, key: String, sha256: String, path: String) {
+        self.slot = slot; self.stage = stage; self.key = key; self.sha256 = sha256; self.path = path
+    }
+    init?(_ j: JSONValue) {
+        guard let s = j["slot"]?.stringValue, let st = j["stage"]?.stringValue, let k = j["key"]?.stringValue,
+              let h = j["sha256"]?.stringValue, let p = j["path"]?.stringValue else { return nil }
+        self.init(slot: s, stage: st, key: k, sha256: h, path: p)
+    }
+}
+
+/// The driver's record of a finished stage: what went in, what came out, with hashes.
+/// Written last, after the outputs are in place, so that an interrupted run never looks fresh.
+public struct StageRecord: Sendable {
+    public let stage: String
+    public let kind: String
+    public let version: Int
+    public let key: String
+    public let params: JSONValue
+    public let inputs: [InputRef]
+    public let outputs: [(path: String, sha256: String)]
+    public let finished: String
+
+    var json: JSONValue {
+        .object([
+            ("stage", .string(stage)), ("kind", .string(kind)), ("version", .int(version)), ("key", .string(key)),
+            ("params", params), ("inputs", .array(inputs.map(\.json))),
+            ("outputs", .array(outputs.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
+            ("finished", .string(finished)),
+        ])
+    }
+
+    init(stage: String, kind: String, version: Int, key: String, params: JSONValue, inputs: [InputRef],
+         outputs: [(path: String, sha256: String)], finished: String) {
+        self.stage = stage; self.kind = kind; self.version = version; self.key = key; self.params = params
+        self.inputs = inputs; self.outputs = outputs; self.finished = finished
+    }
+
+    init?(_ j: JSONValue) {
+        guard let s = j["stage"]?.stringValue, let kd = j["kind"]?.stringValue, let v = j["version"]?.intValue,
+              let k = j["key"]?.stringValue, let p = j["params"], let ins = j["inputs"]?.arrayValue,
+              let outs = j["outputs"]?.arrayValue else { return nil }
+        var inputs: [InputRef] = []
+        for i in ins { guard let r = InputRef(i) else { return nil }; inputs.append(r) }
+        var outputs: [(path: String, sha256: String)] = []
+        for o in outs {
+            guard let path = o["path"]?.stringValue, let h = o["sha256"]?.stringValue else { return nil }
+            outputs.append((path, h))
+        }
+        self.init(stage: s, kind: kd, version: v, key: k, params: p, inputs: inputs, outputs: outputs,
+                  finished: j["finished"]?.stringValue ?? "")
+    }
+}
+
+enum RecordStore {
+    static func read(_ workspace: Workspace, _ id: String) -> StageRecord? {
+        guard let data = FileManager.default.contents(atPath: workspace.recordPath(id)),
+              let text = String(data: data, encoding: .utf8),
+              let json = try? JSONValue.parse(text) else { return nil }
+        return StageRecord(json)
+    }
+
+    static func write(_ workspace: Workspace, _ record: StageRecord) throws {
+        try FileManager.default.createDirectory(atPath: workspace.recordsDir, withIntermediateDirectories: true)
+        try AtomicFile.write(record.json.pretty + "\n", to: workspace.recordPath(record.stage))
+    }
+
+    static func remove(_ workspace: Workspace, _ id: String) {
+        try? FileManager.default.removeItem(atPath: workspace.recordPath(id))
+    }
+}
+
+/// Writes through a temporary file in the same folder and a rename, so readers see either
+/// the old file or the complete new one.
+public enum AtomicFile {
+    public static func write(_ text: String, to path: String) throws {
+        let tmp = path + ".tmp-\(getpid())"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
+        try rename(tmp, to: path)
+    }
+
+    public static func rename(_ from: String, to: String) throws {
+        if Foundation.rename(from, to) != 0 {
+            throw StageError("cannot move \(from) to \(to): \(String(cString: strerror(errno)))")
+        }
+    }
+}

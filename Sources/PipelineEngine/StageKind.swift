@@ -1,0 +1,100 @@
+/// An input slot of a stage kind: which other stages feed it.
+public struct InputSpec: Sendable {
+    public let name: String
+    public let required: Bool
+    /// Whether the slot takes several artifacts (e.g. every instance of a sweep).
+    public let multiple: Bool
+    public let help: String
+
+    public init(_ name: String, required: Bool = true, multiple: Bool = false, help: String) {
+        self.name = name
+        self.required = required
+        self.multiple = multiple
+        self.help = help
+    }
+}
+
+/// Where a stage's output lives: the data folder (artifacts) or the figures folder.
+public enum OutputFolder: String, Sendable { case data, figures }
+
+/// One file a stage instance produces, relative to its folder.
+public struct OutputFile: Sendable, Equatable {
+    public let folder: OutputFolder
+    public let name: String
+    public init(_ folder: OutputFolder, _ name: String) { self.folder = folder; self.name = name }
+}
+
+/// An artifact handed to a stage as input.
+public struct InputArtifact: Sendable {
+    public let stage: String
+    public let kind: String
+    public let path: String
+    public let sha256: String
+    public let key: String
+    public let params: Params
+}
+
+/// Everything a stage run sees: its parameters, its inputs, where to write, how to report.
+public struct StageContext: Sendable {
+    public let stageID: String
+    public let params: Params
+    public let inputs: [String: [InputArtifact]]
+    /// Temporary paths, one per declared output, in declaration order; renamed into place on success.
+    public let outputPaths: [String]
+    /// The stage key (hex SHA-256); seeds of sharded work derive from it.
+    public let key: String
+    public let progress: @Sendable (Double, String) -> Void
+
+    public func input(_ name: String) -> InputArtifact? { inputs[name]?.first }
+    public func inputs(_ name: String) -> [InputArtifact] { inputs[name] ?? [] }
+}
+
+/// What a stage reports back for its provenance (seeds used, libraries, notes).
+public struct StageReport: Sendable {
+    public var extra: [(String, JSONValue)]
+    public init(_ extra: [(String, JSONValue)] = []) { self.extra = extra }
+}
+
+/// A kind of stage. The engine knows stage kinds only through this protocol; the physics
+/// registers concrete kinds at the edge (module Stages).
+public protocol StageKind: Sendable {
+    /// The name used in specs (`"static-disorder"`).
+    var name: String { get }
+    /// Bumped whenever the numbers this kind produces could change: part of every stage key.
+    var version: Int { get }
+    var summary: String { get }
+    var parameters: [ParameterSpec] { get }
+    var inputs: [InputSpec] { get }
+    /// Files produced by instance `id` with these parameters; the first is the primary artifact.
+    func outputs(id: String, params: Params) -> [OutputFile]
+    /// Checks relations between parameters that single-parameter types cannot express.
+    /// Returns (parameter name, message) pairs.
+    func validate(_ params: Params) -> [(String, String)]
+    /// Computes the outputs into `context.outputPaths`.
+    func run(_ context: StageContext) throws -> StageReport
+    /// Writes the final provenance record into the finished outputs (HDF5 attributes, JSON beside a figure).
+    func stamp(outputPaths: [String], provenance: JSONValue) throws
+}
+
+extension StageKind {
+    public func validate(_ params: Params) -> [(String, String)] { [] }
+    public func outputs(id: String, params: Params) -> [OutputFile] { [OutputFile(.data, id + ".h5")] }
+}
+
+/// An error a stage raises for a problem with its input data (exit code 1, message shown as is).
+public struct StageError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The set of stage kinds a driver knows.
+public struct StageRegistry: Sendable {
+    public private(set) var kinds: [String: any StageKind] = [:]
+    public init(_ kinds: [any StageKind] = []) { for k in kinds { register(k) } }
+    public mutating func register(_ kind: any StageKind) {
+        precondition(kinds[kind.name] == nil, "stage kind \(kind.name) registered twice")
+        kinds[kind.name] = kind
+    }
+    public subscript(name: String) -> (any StageKind)? { kinds[name] }
+    public var names: [String] { kinds.keys.sorted() }
+}
