@@ -15,6 +15,7 @@ static inline hid_t tls_H5S_ALL(void) { return H5S_ALL; }
 static inline size_t tls_H5T_VARIABLE(void) { return H5T_VARIABLE; }
 static inline unsigned tls_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
 static inline unsigned tls_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
+static inline unsigned tls_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
 static inline unsigned tls_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
 static inline void tls_H5_silence_errors(void) { H5open(); H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 #endif

@@ -41,6 +41,14 @@ public final class HDF5File {
         return HDF5File(path: path, id: fid)
     }
 
+    /// Opens an existing file for reading and writing (to add attributes).
+    public static func openForUpdate(_ path: String) throws -> HDF5File {
+        tls_H5_silence_errors()
+        let fid = H5Fopen(path, tls_H5F_ACC_RDWR(), tls_H5P_DEFAULT())
+        guard fid >= 0 else { throw HDF5Error("\(path): cannot open HDF5 file for update") }
+        return HDF5File(path: path, id: fid)
+    }
+
     public var root: HDF5Group { HDF5Group(file: self, path: "/") }
 
     public func close() {

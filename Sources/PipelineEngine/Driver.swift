@@ -113,67 +113,27 @@ public struct Driver: Sendable {
         }
     }
 
-    /// Runs one stage: key from the current input records, outputs to temporaries, provenance
-    /// stamped, renamed into place, record written last.
+    /// Runs one stage of the pipeline: key from the current input records, then the shared
+    /// execution path, then the record, written last.
     func runOne(_ id: String, code: CodeVersion, showProgress: Bool) throws -> Double {
         let inst = pipeline.instance(id)!
-        let kind = registry[inst.kind]!
         var records: [String: StageRecord] = [:]
         for dep in inst.dependencies { records[dep] = RecordStore.read(workspace, dep) }
         guard let refs = checker.inputRefs(inst, records: records) else {
             throw StageError("an input of \(id) has no record")
         }
-        // Inputs must still match their records (nobody edited them since).
-        for ref in refs where Hashing.sha256(file: ref.path) != ref.sha256 {
-            throw StageError("input \(ref.path) changed while the pipeline ran")
-        }
-        let key = checker.key(of: inst, inputs: refs)
-        let finals = checker.outputPaths(inst)
-        let temps = finals.map { tempPath(for: $0) }
-        var artifacts: [String: [InputArtifact]] = [:]
-        for ref in refs {
-            let dep = pipeline.instance(ref.stage)!
-            artifacts[ref.slot, default: []].append(InputArtifact(stage: ref.stage, kind: dep.kind, path: ref.path,
-                                                                  sha256: ref.sha256, key: ref.key, params: dep.params))
-        }
-        let progress: @Sendable (Double, String) -> Void
-        if showProgress {
-            progress = { (f: Double, msg: String) in
-                let pct = Int((f * 100).rounded())
-                FileHandle.standardError.write(Data("\r  \(id): \(pct)% \(msg)\u{1B}[K".utf8))
-                if f >= 1 { FileHandle.standardError.write(Data("\n".utf8)) }
-            }
-        } else {
-            progress = { (_: Double, _: String) in }
-        }
-        let context = StageContext(stageID: id, params: inst.params, inputs: artifacts, outputPaths: temps,
-                                   key: key, progress: progress)
-        let start = Date()
-        defer { for t in temps { try? FileManager.default.removeItem(atPath: t) } }
-        let report = try kind.run(context)
-        for t in temps where !FileManager.default.fileExists(atPath: t) {
-            throw StageError("stage kind \(inst.kind) did not write \(t)")
-        }
-        let end = Date()
-        let provenance = ProvenanceBuilder.record(instance: inst, kind: kind, key: key, inputs: refs, code: code,
-                                                  report: report, start: start, end: end)
-        try kind.stamp(outputPaths: temps, provenance: provenance)
-        var outputs: [(path: String, sha256: String)] = []
-        for (t, f) in zip(temps, finals) {
-            guard let sha = Hashing.sha256(file: t) else { throw StageError("cannot read back \(t)") }
-            try AtomicFile.rename(t, to: f)
-            outputs.append((f, sha))
-        }
-        let record = StageRecord(stage: id, kind: inst.kind, version: kind.version, key: key, params: inst.params.json,
-                                 inputs: refs, outputs: outputs, finished: Clock.iso8601(end))
+        var inputParams: [String: Params] = [:]
+        for ref in refs { inputParams[ref.stage] = pipeline.instance(ref.stage)!.params }
+        let done = try StageExecution(registry: registry).execute(
+            inst, inputs: refs, inputParams: inputParams, finals: checker.outputPaths(inst),
+            code: code, showProgress: showProgress)
+        let record = StageRecord(stage: id, kind: inst.kind, version: registry[inst.kind]!.version, key: done.key,
+                                 params: inst.params.json, inputs: refs, outputs: done.outputs,
+                                 finished: Clock.iso8601(done.end))
         try RecordStore.write(workspace, record)
-        return end.timeIntervalSince(start)
+        return done.seconds
     }
 
-    /// A temporary name in the same folder; the extension stays last so tools that care still work.
-    func tempPath(for path: String) -> String {
-        path + ".tmp-\(getpid())"
-    }
 }
 
 /// Mutable scheduling state shared between the driver and its worker threads.

@@ -29,7 +29,7 @@ public struct InputRef: Sendable, Equatable {
         .object([("slot", .string(slot)), ("stage", .string(stage)), ("key", .string(key)),
                  ("sha256", .string(sha256)), ("path", .string(path))])
     }
-    init(slot: String, stage: String, key: String, sha256: String, path: String) {
+    public init(slot: String, stage: String, key: String, sha256: String, path: String) {
         self.slot = slot; self.stage = stage; self.key = key; self.sha256 = sha256; self.path = path
     }
     init?(_ j: JSONValue) {

@@ -108,7 +108,7 @@ public struct SpecLoader: Sendable {
                 throw fail("\(sp).\(k)", "unknown key (expected one of: \(allowed.sorted().joined(separator: ", ")))")
             }
             guard let id = stage["id"]?.stringValue else { throw fail("\(sp).id", "required: a string naming the stage") }
-            guard !id.isEmpty, id.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) }) else {
+            guard !id.isEmpty, stage["kind"]?.stringValue == AdHocFileKind.kindName || id.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) }) else {
                 throw fail("\(sp).id", "'\(id)' must be letters, digits, '-', '_' or '.'")
             }
             if let prev = seenIDs[id] { throw fail("\(sp).id", "duplicate id '\(id)' (also stages[\(prev)])") }

@@ -30,12 +30,7 @@ public struct StalenessChecker: Sendable {
     /// The stage key: SHA-256 over kind, implementation version, canonical parameters and,
     /// for every input, its key and the hash of its artifact.
     public func key(of inst: StageInstance, inputs: [InputRef]) -> String {
-        let kind = registry[inst.kind]!
-        let payload = JSONValue.object([
-            ("kind", .string(inst.kind)), ("version", .int(kind.version)), ("params", inst.params.json),
-            ("inputs", .array(inputs.map { .object([("slot", .string($0.slot)), ("key", .string($0.key)), ("sha256", .string($0.sha256))]) })),
-        ])
-        return Hashing.sha256(payload.canonical)
+        StageExecution(registry: registry).key(inst, inputs: inputs)
     }
 
     /// Input references from the current records of the inputs; nil if one has no record.

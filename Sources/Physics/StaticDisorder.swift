@@ -1,0 +1,183 @@
+import Foundation
+import LinearAlgebra
+
+/// Boundary of the disordered chain.
+public enum ChainBoundary: String, Sendable {
+    /// A ring, as in the TLS model at φ = 0 (the ω0 → 0 limit of the clusters).
+    case periodic
+    /// An open chain: j = i[H, X] holds exactly, so the f-sum rule is exact.
+    case open
+}
+
+/// Settings of the static-disorder Kubo calculation (physics.md §4).
+public struct StaticDisorderSettings: Sendable {
+    public var sites: Int
+    public var t: Double
+    public var g: Double
+    public var realizations: Int
+    public var batches: Int
+    public var seed: UInt64
+    public var temperatures: [Double]
+    public var binWidth: Double
+    public var omegaMax: Double
+    public var boundary: ChainBoundary
+
+    public init(sites: Int, t: Double = 1, g: Double = 1, realizations: Int, batches: Int = 4, seed: UInt64,
+                temperatures: [Double], binWidth: Double = 2e-4, omegaMax: Double? = nil,
+                boundary: ChainBoundary = .periodic) {
+        self.sites = sites; self.t = t; self.g = g; self.realizations = realizations
+        self.batches = batches; self.seed = seed; self.temperatures = temperatures
+        self.binWidth = binWidth
+        // Transitions span at most the full band width 4t + 2g.
+        self.omegaMax = omegaMax ?? (4 * abs(t) + 2 * abs(g) + 0.5)
+        self.boundary = boundary
+    }
+
+    /// An energy below every eigenvalue (|H| ≤ 2|t| + |g|): a common reference for Boltzmann
+    /// factors, so that numerators and Z of different realisations can be pooled.
+    var energyFloor: Double { -(2 * abs(t) + abs(g)) }
+}
+
+/// The unnormalised Kubo sums of a set of realisations: numerator histogram, Z and Σ e^{−βE}⟨K⟩,
+/// all relative to the common energy floor.
+public struct KuboSums: Sendable {
+    public var numerator: StickHistogram
+    public var z: [Double]
+    public var kinetic: [Double]
+
+    public init(temperatures: [Double], binWidth: Double, binCount: Int) {
+        numerator = StickHistogram(temperatures: temperatures, binWidth: binWidth, binCount: binCount)
+        z = [Double](repeating: 0, count: temperatures.count)
+        kinetic = z
+    }
+
+    public mutating func accumulate(_ o: KuboSums) {
+        numerator.accumulate(o.numerator)
+        for i in z.indices { z[i] += o.z[i]; kinetic[i] += o.kinetic[i] }
+    }
+
+    /// σ normalised by Z, and ⟨K⟩, per temperature.
+    public func normalised() -> (sigma: StickHistogram, kinetic: [Double]) {
+        var h = numerator
+        for r in z.indices { h.scale(row: r, by: 1 / z[r]) }
+        return (h, zip(kinetic, z).map { $0 / $1 })
+    }
+}
+
+/// Result of the static-disorder calculation: pooled spectrum and one per batch of realisations.
+public struct StaticDisorderResult: Sendable {
+    public let spectrum: StickHistogram
+    public let kineticEnergy: [Double]
+    public let batchSpectra: [StickHistogram]
+    public let batchKineticEnergy: [[Double]]
+}
+
+public enum StaticDisorder {
+    /// Site energies ±g with probability 1/2 each, from stream `realization` of `seed`.
+    public static func siteEnergies(sites: Int, g: Double, seed: UInt64, realization: Int) -> [Double] {
+        var rng = Xoshiro256(seed: seed, stream: UInt64(realization))
+        return (0..<sites).map { _ in rng.next() >> 63 == 0 ? g : -g }
+    }
+
+    /// Hamiltonian −t Σ (c†_{x+1}c_x + h.c.) + Σ ε_x n_x as a dense matrix.
+    public static func hamiltonian(energies: [Double], t: Double, boundary: ChainBoundary) -> Matrix {
+        let n = energies.count
+        var h = Matrix(rows: n, cols: n)
+        for x in 0..<n { h[x, x] = energies[x] }
+        for x in 0..<(boundary == .periodic ? n : n - 1) {
+            let y = (x + 1) % n
+            h[x, y] += -t
+            h[y, x] += -t
+        }
+        return h
+    }
+
+    /// Kubo sums of one realisation: dense diagonalisation, then J = Uᵀ(AU) by one GEMM, where
+    /// j = i·t·A with A real antisymmetric (A_{x+1,x} = 1), so |j_nm|² = t² J_nm².
+    public static func kuboSums(energies: [Double], settings s: StaticDisorderSettings) throws -> KuboSums {
+        let n = energies.count
+        let eig = try symmetricEigen(hamiltonian(energies: energies, t: s.t, boundary: s.boundary))
+        let u = eig.vectors
+        var au = Matrix(rows: n, cols: n)
+        let periodic = s.boundary == .periodic
+        for m in 0..<n {
+            for x in 0..<n {
+                var v = 0.0
+                if x > 0 { v += u[x - 1, m] } else if periodic { v += u[n - 1, m] }
+                if x < n - 1 { v -= u[x + 1, m] } else if periodic { v -= u[0, m] }
+                au[x, m] = v
+            }
+        }
+        let jm = multiply(u, .transpose, au)
+        // ⟨n|K|n⟩ = −2t Σ_bonds U_x U_{x+1}
+        var kin = [Double](repeating: 0, count: n)
+        for m in 0..<n {
+            var acc = 0.0
+            for x in 0..<(periodic ? n : n - 1) { acc += u[x, m] * u[(x + 1) % n, m] }
+            kin[m] = -2 * s.t * acc
+        }
+        let binCount = Int((s.omegaMax / s.binWidth).rounded(.up))
+        var sums = KuboSums(temperatures: s.temperatures, binWidth: s.binWidth, binCount: binCount)
+        let e = eig.values
+        let t2 = s.t * s.t
+        // Pairs closer than this are degenerate: their weight belongs to the ω = 0 peak.
+        let degenerate = 1e-10 * max(1, abs(s.t) + abs(s.g))
+        for (row, temp) in s.temperatures.enumerated() {
+            let beta = 1 / temp
+            let boltz = e.map { exp(-beta * ($0 - s.energyFloor)) }
+            var z = 0.0, k = 0.0
+            for i in 0..<n { z += boltz[i]; k += boltz[i] * kin[i] }
+            sums.z[row] = z
+            sums.kinetic[row] = k
+            var drude = 0.0
+            jm.values.withUnsafeBufferPointer { jv in
+                for a in 0..<n {
+                    drude += beta * boltz[a] * t2 * jv[a * n + a] * jv[a * n + a]
+                    for b in (a + 1)..<max(a + 1, n) {
+                        let j2 = t2 * jv[b * n + a] * jv[b * n + a]
+                        let omega = e[b] - e[a]
+                        if omega < degenerate {
+                            // both orders (a→b, b→a) at ω = 0, prefactor β
+                            drude += beta * (boltz[a] + boltz[b]) * j2
+                        } else {
+                            // π(1 − e^{−βω})/ω · e^{−βE_a} = π(e^{−βE_a} − e^{−βE_b})/ω
+                            sums.numerator.add(row: row, omega: omega, weight: Double.pi * (boltz[a] - boltz[b]) / omega * j2)
+                        }
+                    }
+                }
+            }
+            sums.numerator.drude[row] += Double.pi * drude
+        }
+        return sums
+    }
+
+    /// The full calculation: realisations split round-robin into batches, batches run in
+    /// parallel, each summed in realisation order (bit-identical whatever the scheduling).
+    public static func compute(_ s: StaticDisorderSettings,
+                               progress: @Sendable (Double) -> Void = { _ in }) throws -> StaticDisorderResult {
+        let batches = max(1, min(s.batches, s.realizations))
+        let results = ParallelResults<KuboSums>(count: batches)
+        let done = Counter()
+        DispatchQueue.concurrentPerform(iterations: batches) { b in
+            let binCount = Int((s.omegaMax / s.binWidth).rounded(.up))
+            var acc = KuboSums(temperatures: s.temperatures, binWidth: s.binWidth, binCount: binCount)
+            do {
+                for r in stride(from: b, to: s.realizations, by: batches) {
+                    let eps = siteEnergies(sites: s.sites, g: s.g, seed: s.seed, realization: r)
+                    acc.accumulate(try kuboSums(energies: eps, settings: s))
+                    progress(Double(done.increment()) / Double(s.realizations))
+                }
+                results.set(b, .success(acc))
+            } catch {
+                results.set(b, .failure(error))
+            }
+        }
+        let batchSums = try results.values()
+        var total = batchSums[0]
+        for b in 1..<batchSums.count { total.accumulate(batchSums[b]) }
+        let pooled = total.normalised()
+        let perBatch = batchSums.map { $0.normalised() }
+        return StaticDisorderResult(spectrum: pooled.sigma, kineticEnergy: pooled.kinetic,
+                                    batchSpectra: perBatch.map(\.sigma), batchKineticEnergy: perBatch.map(\.kinetic))
+    }
+}

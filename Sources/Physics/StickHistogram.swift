@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A stick spectrum of σ(ω) stored as a fine histogram on ω > 0, one row per temperature.
+///
+/// σ is even in ω, so only ω > 0 is kept: bin k covers [k·b, (k+1)·b) and holds the integrated
+/// weight ∫_bin σ dω and the weight-averaged stick position (so a filter places one stick per
+/// bin exactly where it was). Sticks at exactly ω = 0 (degenerate pairs: the thermal Drude
+/// peak) are kept apart in `drude`. Then ∫_{−∞}^{∞} σ dω = 2 Σ weight + drude.
+public struct StickHistogram: Sendable, Equatable {
+    public let temperatures: [Double]
+    public let binWidth: Double
+    public let binCount: Int
+    /// [temperature][bin], row-major.
+    public var weight: [Double]
+    /// Σ w·ω per bin, [temperature][bin].
+    public var weightedOmega: [Double]
+    /// Weight of the ω = 0 sticks, per temperature.
+    public var drude: [Double]
+
+    public init(temperatures: [Double], binWidth: Double, binCount: Int) {
+        self.temperatures = temperatures
+        self.binWidth = binWidth
+        self.binCount = binCount
+        weight = [Double](repeating: 0, count: temperatures.count * binCount)
+        weightedOmega = weight
+        drude = [Double](repeating: 0, count: temperatures.count)
+    }
+
+    public init(temperatures: [Double], binWidth: Double, binCount: Int, weight: [Double],
+                weightedOmega: [Double], drude: [Double]) {
+        precondition(weight.count == temperatures.count * binCount && weightedOmega.count == weight.count)
+        self.temperatures = temperatures
+        self.binWidth = binWidth
+        self.binCount = binCount
+        self.weight = weight
+        self.weightedOmega = weightedOmega
+        self.drude = drude
+    }
+
+    public var binCentres: [Double] { (0..<binCount).map { (Double($0) + 0.5) * binWidth } }
+
+    /// Adds a stick of weight `w` at ω ≥ 0 for temperature row `row`; ω beyond the range is an error.
+    @inline(__always)
+    public mutating func add(row: Int, omega: Double, weight w: Double) {
+        let k = Int(omega / binWidth)
+        precondition(k < binCount, "stick at ω = \(omega) lies beyond the histogram (ω_max = \(Double(binCount) * binWidth))")
+        weight[row * binCount + k] += w
+        weightedOmega[row * binCount + k] += w * omega
+    }
+
+    /// Sticks of one temperature row: non-empty bins with their mean positions.
+    public func sticks(row: Int) -> Sticks {
+        var pos: [Double] = []
+        var wts: [Double] = []
+        pos.reserveCapacity(binCount)
+        wts.reserveCapacity(binCount)
+        for k in 0..<binCount {
+            let w = weight[row * binCount + k]
+            guard w != 0 else { continue }
+            pos.append(weightedOmega[row * binCount + k] / w)
+            wts.append(w)
+        }
+        return Sticks(positions: pos, weights: wts, drude: drude[row])
+    }
+
+    /// Element-wise sum (pooling numerators of independent samples).
+    public mutating func accumulate(_ other: StickHistogram) {
+        precondition(other.binCount == binCount && other.temperatures == temperatures)
+        for i in weight.indices {
+            weight[i] += other.weight[i]
+            weightedOmega[i] += other.weightedOmega[i]
+        }
+        for i in drude.indices { drude[i] += other.drude[i] }
+    }
+
+    /// Multiplies row `row` by `factor` (e.g. 1/Z).
+    public mutating func scale(row: Int, by factor: Double) {
+        for k in 0..<binCount {
+            weight[row * binCount + k] *= factor
+            weightedOmega[row * binCount + k] *= factor
+        }
+        drude[row] *= factor
+    }
+
+    /// Total spectral weight ∫_{−∞}^{∞} σ dω of a row.
+    public func totalWeight(row: Int) -> Double {
+        var s = 0.0
+        for k in 0..<binCount { s += weight[row * binCount + k] }
+        return 2 * s + drude[row]
+    }
+}
+
+/// Positive-frequency sticks of one spectrum (σ even: each stands for ±ω) plus the ω = 0 weight.
+public struct Sticks: Sendable {
+    public let positions: [Double]
+    public let weights: [Double]
+    public let drude: Double
+
+    public init(positions: [Double], weights: [Double], drude: Double) {
+        precondition(positions.count == weights.count)
+        self.positions = positions
+        self.weights = weights
+        self.drude = drude
+    }
+
+    /// ∫_0^Λ σ dω (paper Eq. 2), counting half of the ω = 0 weight.
+    public func spectralWeight(upTo cutoff: Double) -> Double {
+        var s = drude / 2
+        for (p, w) in zip(positions, weights) where p <= cutoff { s += w }
+        return s
+    }
+}

@@ -1,0 +1,4 @@
+/// Public access to the engine's file hashing (the same SHA-256 the records hold).
+public enum FileDigest {
+    public static func sha256(_ path: String) -> String? { Hashing.sha256(file: path) }
+}

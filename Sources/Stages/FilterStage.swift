@@ -1,0 +1,60 @@
+import Foundation
+import HDF5
+import Physics
+import PipelineEngine
+
+/// `filter`: Gaussian filter of width δ of any stick spectrum → σ(ω) on a grid, with the
+/// statistical error from the spread of the independent batches.
+struct FilterStage: HDF5StageKind {
+    let name = "filter"
+    let version = 1
+    let summary = "Gaussian filter (width δ) of a stick spectrum: datasets omega, temperature, sigma[T, ω], sigma_error"
+    let parameters: [ParameterSpec] = [
+        ParameterSpec("delta", .double(min: 0, exclusiveMin: true), help: "Gaussian width δ"),
+        ParameterSpec("omega_max", .double(min: 0, exclusiveMin: true), default: .double(4), help: "largest ω of the output grid"),
+        ParameterSpec("omega_step", .double(min: 0, exclusiveMin: true), default: .null, help: "grid step (default δ/4, at most 0.01)"),
+    ]
+    let inputs = [InputSpec("spectrum", help: "a stick spectrum (static-disorder, ed, ftlm)")]
+
+    func validate(_ p: Params) -> [(String, String)] {
+        let step = p.optionalDouble("omega_step") ?? min(p.double("delta") / 4, 0.01)
+        if p.double("omega_max") / step > 2e6 { return [("omega_step", "gives more than 2 million grid points")] }
+        return []
+    }
+
+    func run(_ context: StageContext) throws -> StageReport {
+        let p = context.params
+        let input = context.input("spectrum")!
+        let art = try SpectrumArtifact.read(input.path)
+        let delta = p.double("delta")
+        let step = p.optionalDouble("omega_step") ?? min(delta / 4, 0.01)
+        let n = Int((p.double("omega_max") / step).rounded(.down)) + 1
+        let omegas = (0..<n).map { Double($0) * step }
+        let temps = art.spectrum.temperatures
+        var sigma: [Double] = []
+        var error: [Double] = []
+        for row in temps.indices {
+            sigma += GaussianFilter.apply(art.spectrum.sticks(row: row), delta: delta, at: omegas)
+            if art.batches.count > 1 {
+                let per = art.batches.map { GaussianFilter.apply($0.sticks(row: row), delta: delta, at: omegas) }
+                error += (0..<n).map { k in BatchStatistics.standardError(per.map { $0[k] }) }
+            }
+            context.progress(Double(row + 1) / Double(temps.count), "temperatures")
+        }
+        let f = try HDF5File.create(context.outputPaths[0])
+        defer { f.close() }
+        let r = f.root
+        try r.setAttribute("label", art.label + ", δ = \(JSONValue.format(delta))")
+        try r.setAttribute("content", "curve")
+        try r.write("omega", omegas, attributes: Units.omega)
+        try r.write("temperature", temps, attributes: Units.temperature)
+        try r.write("sigma", sigma, shape: [temps.count, n], attributes: Units.sigma)
+        if !error.isEmpty {
+            try r.write("sigma_error", error, shape: [temps.count, n],
+                        attributes: ["meaning": "standard error of σ from the spread of independent batches"])
+        }
+        try r.write("delta", scalar: delta, attributes: ["units": "t", "meaning": "Gaussian filter width δ"])
+        try r.write("kinetic_energy", art.kineticEnergy, attributes: ["units": "t", "meaning": "⟨K⟩ of the input spectrum"])
+        return StageReport()
+    }
+}

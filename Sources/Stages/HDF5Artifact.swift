@@ -1,0 +1,45 @@
+import HDF5
+import PipelineEngine
+
+/// Stage kinds whose primary output is one HDF5 artifact: provenance goes into root attributes.
+protocol HDF5StageKind: StageKind {}
+
+extension HDF5StageKind {
+    func stamp(outputPaths: [String], provenance: JSONValue) throws {
+        try ProvenanceAttributes.write(provenance, to: outputPaths[0])
+    }
+}
+
+enum ProvenanceAttributes {
+    /// Writes the whole record as `provenance` and each field as its own attribute
+    /// (strings as they are, everything else as JSON) so `h5dump -A` shows them one by one.
+    static func write(_ provenance: JSONValue, to path: String) throws {
+        let file = try HDF5File.openForUpdate(path)
+        defer { file.close() }
+        try file.root.setAttribute("provenance", provenance.pretty)
+        for (name, value) in provenance.objectMembers ?? [] {
+            try file.root.setAttribute(name, value.stringValue ?? value.canonical)
+        }
+    }
+
+    /// The provenance record of an artifact, or nil if it has none.
+    static func read(_ path: String) throws -> JSONValue? {
+        let file = try HDF5File.open(path)
+        defer { file.close() }
+        guard let text = try file.root.attribute("provenance") else { return nil }
+        return try JSONValue.parse(text)
+    }
+}
+
+extension Params {
+    /// A seed parameter as the generator's unsigned seed.
+    func seed(_ name: String = "seed") -> UInt64 { UInt64(int(name)) }
+}
+
+/// Common description attributes of datasets.
+enum Units {
+    static let omega = ["units": "t/ħ", "meaning": "frequency ω"]
+    static let temperature = ["units": "t/k_B", "meaning": "temperature T"]
+    static let sigma = ["units": "e²a²/(ħ·t) per particle (t = ħ = e = a = 1)", "meaning": "optical conductivity σ(ω) per particle"]
+    static let rho = ["units": "1/σ in the same units", "meaning": "resistivity ρ = 1/σ_dc"]
+}

@@ -1,0 +1,16 @@
+import Foundation
+import PipelineEngine
+
+/// Every stage kind the product knows, registered at the edge of the engine.
+public enum StageKinds {
+    public static func registry(environment: [String: String] = ProcessInfo.processInfo.environment) -> StageRegistry {
+        var r = StageRegistry([
+            StaticDisorderStage(),
+            FilterStage(),
+            RTAStage(),
+            FigureStage(),
+        ])
+        if environment["TLSPIPE_DEBUG_KINDS"] == "1" { r.register(DebugSleepStage()) }
+        return r
+    }
+}
