@@ -73,8 +73,7 @@ public struct Driver: Sendable {
             for id in launch.skipped {
                 logger.error("skipped \(id): an input failed")
             }
-            for id in launch.started {
-                let n = state.startedCount
+            for (n, id) in launch.started {
                 logger.info("[\(n)/\(total)] \(id) (\(pipeline.instance(id)!.kind)) …")
                 DispatchQueue.global().async {
                     let result = Result { try runOne(id, code: code, showProgress: options.showProgress) }
@@ -157,9 +156,9 @@ final class SchedulerState: @unchecked Sendable {
 
     func hasFailed(_ id: String) -> Bool { failed.contains(id) }
 
-    func takeReady(limit: Int, ready: (String) -> Bool, blocked: (String) -> Bool) -> (started: [String], skipped: [String]) {
+    func takeReady(limit: Int, ready: (String) -> Bool, blocked: (String) -> Bool) -> (started: [(Int, String)], skipped: [String]) {
         lock.lock(); defer { lock.unlock() }
-        var started: [String] = []
+        var started: [(Int, String)] = []
         var skippedNow: [String] = []
         var changed = true
         while changed {
@@ -175,8 +174,8 @@ final class SchedulerState: @unchecked Sendable {
         for id in pending where running.count < limit && ready(id) {
             pending.removeAll { $0 == id }
             running.insert(id)
-            started.append(id)
             startedCount += 1
+            started.append((startedCount, id))
         }
         return (started, skippedNow)
     }

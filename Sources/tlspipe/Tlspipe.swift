@@ -9,7 +9,7 @@ struct Tlspipe: ParsableCommand {
         commandName: "tlspipe",
         abstract: "Reproducible pipeline for the electron–TLS paper: run stages, audit artifacts, draw figures.",
         version: CodeVersion.toolVersion,
-        subcommands: [Run.self, Status.self, Explain.self, Audit.self, Graph.self, Validate.self, Compute.self, Kinds.self])
+        subcommands: [Run.self, Status.self, Explain.self, Audit.self, Graph.self, Validate.self, Compute.self, Kinds.self, Schema.self])
 }
 
 /// An error with its exit code (1: a stage failed; 2: bad usage or bad spec).
@@ -232,4 +232,9 @@ struct Compute: ParsableCommand {
             throw CLIFailure(code: 1, message: "\(kind) failed: \(error)")
         }
     }
+}
+
+struct Schema: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the JSON Schema of pipeline specs (pipelines/tlspipe.schema.json).")
+    func run() throws { print(SpecSchema.schema(StageKinds.registry(environment: [:])).pretty) }
 }

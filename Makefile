@@ -1,0 +1,37 @@
+# tlspipe: the front door. `make figures` draws every figure from the default spec,
+# `make test` runs every test, `make bench` prints the benchmarks.
+SWIFT    ?= swift
+JOBS     ?= 2
+RELEASE  := .build/release
+TLSPIPE  := $(RELEASE)/tlspipe
+# One BLAS thread per stage: the driver runs stages (and stages their batches) in parallel,
+# and pinned threads keep numbers reproducible.
+export OPENBLAS_NUM_THREADS ?= 1
+
+.PHONY: deps build figures paper test bench clean-data status
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build -c release --product tlspipe
+
+figures: build
+	$(TLSPIPE) run pipelines/default.json --jobs $(JOBS)
+
+paper: build
+	$(TLSPIPE) run pipelines/paper.json --jobs $(JOBS)
+
+status: build
+	$(TLSPIPE) status pipelines/default.json
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	$(SWIFT) build -c release
+	$(RELEASE)/tlspipe-bench
+
+clean-data:
+	rm -rf data/*.h5 data/.tlspipe figures/*.pdf figures/*.png figures/*.dat figures/*.gp figures/*.provenance.json
