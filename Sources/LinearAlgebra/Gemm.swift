@@ -7,7 +7,7 @@ public enum Transpose: Sendable {
 }
 
 /// C = op(A) · op(B) with OpenBLAS `dgemm`.
-public func multiply(_ a: Matrix, _ ta: Transpose = .none, _ b: Matrix, _ tb: Transpose = .none) -> Matrix {
+public func multiply(_ a: Matrix, _ b: Matrix, transposeA ta: Transpose = .none, transposeB tb: Transpose = .none) -> Matrix {
     let m = ta == .none ? a.rows : a.cols
     let k = ta == .none ? a.cols : a.rows
     let kb = tb == .none ? b.rows : b.cols

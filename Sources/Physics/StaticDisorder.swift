@@ -108,7 +108,7 @@ public enum StaticDisorder {
                 au[x, m] = v
             }
         }
-        let jm = multiply(u, .transpose, au)
+        let jm = multiply(u, au, transposeA: .transpose)
         // ⟨n|K|n⟩ = −2t Σ_bonds U_x U_{x+1}
         var kin = [Double](repeating: 0, count: n)
         for m in 0..<n {

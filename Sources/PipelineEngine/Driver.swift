@@ -17,6 +17,8 @@ public struct RunSummary: Sendable {
     public var ran: [String] = []
     public var failed: [(String, String)] = []
     public var skipped: [String] = []
+    /// Planned stages found fresh after their inputs were rebuilt identically.
+    public var unchanged: [String] = []
     public var planned: [(String, [String])] = []
 }
 
@@ -85,20 +87,23 @@ public struct Driver: Sendable {
             finished.wait()
             for (id, outcome) in state.drainReports() {
                 switch outcome {
-                case .success(let seconds): logger.info("done \(id) in \(String(format: "%.2f", seconds)) s")
+                case .success(let seconds?): logger.info("done \(id) in \(String(format: "%.2f", seconds)) s")
+                case .success(nil): logger.info("\(id) is fresh: its rebuilt inputs did not change")
                 case .failure(let e): logger.error("FAILED \(id): \(e)")
                 }
             }
         }
         for (id, outcome) in state.drainReports() {
             switch outcome {
-            case .success(let seconds): logger.info("done \(id) in \(String(format: "%.2f", seconds)) s")
+            case .success(let seconds?): logger.info("done \(id) in \(String(format: "%.2f", seconds)) s")
+            case .success(nil): logger.info("\(id) is fresh: its rebuilt inputs did not change")
             case .failure(let e): logger.error("FAILED \(id): \(e)")
             }
         }
         summary.ran = state.succeeded
         summary.failed = state.failures
         summary.skipped = state.skipped
+        summary.unchanged = state.cutOff
         return summary
     }
 
@@ -114,12 +119,18 @@ public struct Driver: Sendable {
 
     /// Runs one stage of the pipeline: key from the current input records, then the shared
     /// execution path, then the record, written last.
-    func runOne(_ id: String, code: CodeVersion, showProgress: Bool) throws -> Double {
+    /// Returns nil when the stage turned out fresh once its rebuilt inputs came out byte-identical
+    /// (early cut-off: its key did not change).
+    func runOne(_ id: String, code: CodeVersion, showProgress: Bool) throws -> Double? {
         let inst = pipeline.instance(id)!
         var records: [String: StageRecord] = [:]
         for dep in inst.dependencies { records[dep] = RecordStore.read(workspace, dep) }
         guard let refs = checker.inputRefs(inst, records: records) else {
             throw StageError("an input of \(id) has no record")
+        }
+        if let mine = RecordStore.read(workspace, id), mine.key == checker.key(of: inst, inputs: refs),
+           checker.artifactProblems(paths: checker.outputPaths(inst), record: mine).isEmpty {
+            return nil
         }
         var inputParams: [String: Params] = [:]
         for ref in refs { inputParams[ref.stage] = pipeline.instance(ref.stage)!.params }
@@ -144,7 +155,8 @@ final class SchedulerState: @unchecked Sendable {
     private(set) var succeeded: [String] = []
     private(set) var failures: [(String, String)] = []
     private(set) var skipped: [String] = []
-    private var reports: [(String, Result<Double, Error>)] = []
+    private(set) var cutOff: [String] = []
+    private var reports: [(String, Result<Double?, Error>)] = []
     private(set) var startedCount = 0
 
     init(pending: [String]) { self.pending = pending }
@@ -180,17 +192,18 @@ final class SchedulerState: @unchecked Sendable {
         return (started, skippedNow)
     }
 
-    func finish(_ id: String, result: Result<Double, Error>) {
+    func finish(_ id: String, result: Result<Double?, Error>) {
         lock.lock(); defer { lock.unlock() }
         running.remove(id)
         switch result {
+        case .success(nil): cutOff.append(id)
         case .success: succeeded.append(id)
         case .failure(let e): failed.insert(id); failures.append((id, "\(e)"))
         }
         reports.append((id, result))
     }
 
-    func drainReports() -> [(String, Result<Double, Error>)] {
+    func drainReports() -> [(String, Result<Double?, Error>)] {
         lock.lock(); defer { lock.unlock() }
         let r = reports
         reports = []

@@ -1,1 +1,90 @@
-print("x")
+// Benchmarks: printed figures a reader can compare, nothing asserted.
+import Foundation
+import LinearAlgebra
+import Physics
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+}
+
+/// Best of `repeats` timings.
+func best(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+    var b = Double.infinity
+    for _ in 0..<repeats { b = min(b, try seconds(body)) }
+    return b
+}
+
+func line(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
+
+line("tlspipe benchmarks — \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS core \(BLAS.coreName)")
+line("")
+
+// Memory bandwidth: STREAM-style triad a = b + s·c on 3 × 2^24 doubles (384 MiB), one thread.
+do {
+    let n = 1 << 24
+    var a = [Double](repeating: 0, count: n)
+    let b = [Double](repeating: 1, count: n), c = [Double](repeating: 2, count: n)
+    let t = best(5) {
+        a.withUnsafeMutableBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeBufferPointer { pc in
+                    for i in 0..<n { pa[i] = pb[i] + 3 * pc[i] }
+                }
+            }
+        }
+    }
+    line(String(format: "STREAM triad (1 thread):            %6.1f GB/s  (3 × 8 B per element, %d elements)", 24 * Double(n) / t / 1e9, n))
+    precondition(a[n / 2] == 7)
+}
+
+// BLAS/LAPACK rates: the yardstick for the stages built on them.
+var dgemmRate = 0.0
+for threads in [1, 2] {
+    BLAS.setThreads(threads)
+    let n = 1500
+    var rng = Xoshiro256(seed: 1)
+    let a = Matrix(rows: n, cols: n, values: (0..<n * n).map { _ in rng.uniform() })
+    let t = best(3) { _ = multiply(a, a) }
+    let rate = 2 * pow(Double(n), 3) / t / 1e9
+    if threads == 1 { dgemmRate = rate }
+    line(String(format: "dgemm n = %d, %d thread(s):       %6.1f GFLOP/s", n, threads, rate))
+}
+BLAS.setThreads(1)
+
+// Static disorder: time per realisation against its two LAPACK/BLAS parts.
+for n in [600, 1000] {
+    let s = StaticDisorderSettings(sites: n, realizations: 1, batches: 1, seed: 1, temperatures: [0.2, 0.5, 1, 2, 5])
+    let eps = StaticDisorder.siteEnergies(sites: n, g: 1, seed: 1, realization: 0)
+    let h = StaticDisorder.hamiltonian(energies: eps, t: 1, boundary: .periodic)
+    let tEig = try best(3) { _ = try symmetricEigen(h) }
+    let tGemm = best(3) { _ = multiply(h, h, transposeA: .transpose) }
+    let tAll = try best(3) { _ = try StaticDisorder.kuboSums(energies: eps, settings: s) }
+    line(String(format: "static-disorder N = %4d (5 T):     %6.3f s per realisation = dsyevd %.3f s + dgemm %.3f s (%.0f GFLOP/s) + Kubo sums %.3f s",
+                n, tAll, tEig, tGemm, 2 * pow(Double(n), 3) / tGemm / 1e9, tAll - tEig - tGemm))
+}
+
+// Driver overhead: no-op run and status of the default spec (built already or built now).
+let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tlspipe").path
+if FileManager.default.isExecutableFile(atPath: exe), FileManager.default.fileExists(atPath: "pipelines/default.json") {
+    func runTool(_ args: [String]) -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try? p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+    let tFirst = seconds { _ = runTool(["run", "pipelines/default.json", "--jobs", "2"]) }
+    line("")
+    line(String(format: "default spec, run (whatever was stale): %7.2f s", tFirst))
+    let tNoop = best(10) { _ = runTool(["run", "pipelines/default.json"]) }
+    let tStatus = best(10) { _ = runTool(["status", "pipelines/default.json"]) }
+    line(String(format: "default spec, no-op run:             %7.1f ms (best of 10; goal well under 100 ms)", tNoop * 1000))
+    line(String(format: "default spec, status:                %7.1f ms (best of 10)", tStatus * 1000))
+} else {
+    line("(tlspipe binary or pipelines/default.json not found: run from the repository after `swift build -c release`)")
+}

@@ -1,0 +1,72 @@
+import Foundation
+import XCTest
+
+/// Malformed specs through the real binary: exit code 2, a message naming the file and the
+/// JSON path, and nothing written.
+final class SpecErrorTests: XCTestCase {
+    let staticStage = #"{"id": "s", "kind": "static-disorder", "params": {"sites": 20, "realizations": 2, "seed": 1, "temperatures": [1]}}"#
+
+    /// (spec text, expected JSON path in the message, expected words)
+    var cases: [(String, String, String)] {
+        [
+            (#"{"name": "x", "stages": [ }"#, "line 1, column 27", "invalid JSON"),
+            (#"{"name": "x", "stages": [{"id": "s", "kind": "nonsense"}]}"#, "stages[0].kind", "unknown stage kind 'nonsense'"),
+            (#"{"name": "x", "stages": [{"id": "s", "kind": "static-disorder", "params": {"sites": 20, "realizations": 2, "seed": 1, "temperatures": [1], "bogus": 1}}]}"#,
+             "stages[0].params.bogus", "unknown parameter"),
+            (#"{"name": "x", "stages": [{"id": "s", "kind": "static-disorder", "params": {"realizations": 2, "seed": 1, "temperatures": [1]}}]}"#,
+             "stages[0].params.sites", "required parameter missing"),
+            (#"{"name": "x", "stages": [{"id": "s", "kind": "static-disorder", "params": {"sites": "many", "realizations": 2, "seed": 1, "temperatures": [1]}}]}"#,
+             "stages[0].params.sites", "expected an integer"),
+            (#"{"name": "x", "stages": [\#(staticStage), {"id": "f", "kind": "filter", "params": {"delta": -1}, "inputs": {"spectrum": "s"}}]}"#,
+             "stages[1].params.delta", "must be > 0"),
+            (#"{"name": "x", "stages": [{"id": "s", "kind": "static-disorder", "params": {"sites": 20, "realizations": 2, "seed": 1, "temperatures": [1, -2]}}]}"#,
+             "stages[0].params.temperatures[1]", "must be > 0"),
+            (#"{"name": "x", "stages": [{"id": "f", "kind": "filter", "params": {"delta": 0.1}, "inputs": {"spectrum": "g"}}, {"id": "g", "kind": "filter", "params": {"delta": 0.1}, "inputs": {"spectrum": "f"}}]}"#,
+             "inputs.spectrum", "cycle"),
+            (#"{"name": "x", "stages": [\#(staticStage), {"id": "f", "kind": "filter", "params": {"delta": 0.1}, "inputs": {"spectrum": "nowhere"}}]}"#,
+             "stages[1].inputs.spectrum", "no stage with id 'nowhere'"),
+            (#"{"name": "x", "stages": [\#(staticStage), \#(staticStage)]}"#, "stages[1].id", "duplicate id 's'"),
+            (#"{"name": "x", "stages": [\#(staticStage), {"id": "r", "kind": "rta", "sweep": {"omega0": 0.05}, "inputs": {"static": "s"}}]}"#,
+             "stages[1].sweep.omega0", "non-empty list"),
+            (#"{"name": "x", "stages": [\#(staticStage), {"id": "r", "kind": "rta", "sweep": {"omega0": [0.05, -1]}, "inputs": {"static": "s"}}]}"#,
+             "stages[1].sweep.omega0[1]", "must be > 0"),
+            (#"{"name": "x", "stages": [\#(staticStage), {"id": "r", "kind": "rta", "params": {"omega0": 0.1}}]}"#,
+             "stages[1].inputs.static", "required input missing"),
+            (#"{"name": "x", "stages": [\#(staticStage), {"id": "r", "kind": "rta", "sweep": {"omega0": [0.1, 0.2]}, "inputs": {"static": "s"}}, {"id": "f", "kind": "filter", "params": {"delta": 0.1}, "inputs": {"spectrum": "r"}}]}"#,
+             "stages[2].inputs.spectrum", "takes one artifact"),
+            (#"{"name": "x", "stages": [], "extra": 1}"#, "extra", "unknown key"),
+            (#"{"name": "x", "stages": []}"#, "stages", "non-empty list"),
+            (#"{"name": "x", "defaults": {"zzz": 1}, "stages": [\#(staticStage)]}"#, "defaults.zzz", "no stage in this spec"),
+        ]
+    }
+
+    func testMalformedSpecsExitTwoNameThePathAndWriteNothing() throws {
+        for (k, (text, path, words)) in cases.enumerated() {
+            let s = Scratch()
+            let name = "bad\(k).json"
+            s.write(text, to: name)
+            for command in [["run", name], ["validate", name], ["status", name]] {
+                let out = try CLI.run(command + (command[0] == "validate" ? [] : ["--data-dir", "d", "--figures-dir", "f"]), in: s.dir)
+                XCTAssertEqual(out.status, 2, "case \(k) \(command[0]): \(out.stderr)")
+                XCTAssertTrue(out.stderr.contains(name), "case \(k): message must name the file: \(out.stderr)")
+                XCTAssertTrue(out.stderr.contains(path), "case \(k): message must name \(path): \(out.stderr)")
+                XCTAssertTrue(out.stderr.contains(words), "case \(k): message must say '\(words)': \(out.stderr)")
+                XCTAssertFalse(out.stderr.contains("Fatal error"), out.stderr)
+            }
+            XCTAssertEqual(filesUnder(s.dir), [name], "case \(k): nothing may be written")
+        }
+    }
+
+    func testBadUsageExitsTwo() throws {
+        let s = Scratch()
+        XCTAssertEqual(try CLI.run(["run"], in: s.dir).status, 2)
+        XCTAssertEqual(try CLI.run(["frobnicate"], in: s.dir).status, 2)
+        XCTAssertEqual(try CLI.run(["run", "missing.json"], in: s.dir).status, 2)
+        let c = try CLI.run(["compute", "rta", "omega0=-1", "--output", "x.h5"], in: s.dir)
+        XCTAssertEqual(c.status, 2)
+        XCTAssertTrue(c.stderr.contains("params.omega0") && c.stderr.contains("must be > 0"), c.stderr)
+        XCTAssertEqual(try CLI.run(["compute", "static-disorder", "sites=10", "--output", "x.h5"], in: s.dir).status, 2)
+        XCTAssertEqual(filesUnder(s.dir), [])
+        XCTAssertEqual(try CLI.run(["--help"], in: s.dir).status, 0)
+    }
+}
