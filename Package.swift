@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
         // C libraries from Debian packages, found with pkg-config.
@@ -25,7 +26,9 @@ let package = Package(
 
         // Thin Swift layers over the C libraries.
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "LinearAlgebra", dependencies: ["CLapack"], swiftSettings: fast),
+        .target(name: "LinearAlgebra", dependencies: [
+            "CLapack", .product(name: "Numerics", package: "swift-numerics"),
+        ], swiftSettings: fast),
 
         // The pipeline engine: spec, DAG, keys, staleness, execution, provenance. No physics.
         .target(name: "PipelineEngine", dependencies: [
@@ -34,7 +37,9 @@ let package = Package(
         ]),
 
         // The physics: pure functions on value types. No pipeline, no files.
-        .target(name: "Physics", dependencies: ["LinearAlgebra"], swiftSettings: fast),
+        .target(name: "Physics", dependencies: [
+            "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
+        ], swiftSettings: fast),
 
         // gnuplot rendering of figures.
         .target(name: "Figures", dependencies: []),
@@ -43,7 +48,7 @@ let package = Package(
         .target(name: "Stages", dependencies: ["PipelineEngine", "Physics", "HDF5", "Figures", "LinearAlgebra"]),
 
         .executableTarget(name: "tlspipe", dependencies: [
-            "Stages", "PipelineEngine", "HDF5",
+            "Stages", "PipelineEngine", "HDF5", "LinearAlgebra",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -52,7 +57,9 @@ let package = Package(
         ], swiftSettings: fast),
 
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
-        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "LinearAlgebra"], swiftSettings: fast),
+        .testTarget(name: "PhysicsTests", dependencies: [
+            "Physics", "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
+        ], swiftSettings: fast),
         .testTarget(name: "EngineTests", dependencies: ["PipelineEngine", "Stages", "HDF5", "Physics"]),
     ]
 )

@@ -19,21 +19,6 @@ public func multiply(_ a: Matrix, _ b: Matrix, transposeA ta: Transpose = .none,
     return c
 }
 
-/// C = Aᴴ · B for complex matrices stored as interleaved (re, im) column-major arrays,
-/// A of shape k × m and B of shape k × n, with OpenBLAS `zgemm`. Returns m × n interleaved.
-public func complexAdjointMultiply(a: UnsafePointer<Double>, rowsA k: Int, colsA m: Int,
-                                   b: UnsafePointer<Double>, colsB n: Int,
-                                   into c: UnsafeMutablePointer<Double>) {
-    var one: (Double, Double) = (1, 0)
-    var zero: (Double, Double) = (0, 0)
-    withUnsafePointer(to: &one) { alpha in
-        withUnsafePointer(to: &zero) { beta in
-            cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, blasint(m), blasint(n), blasint(k),
-                        alpha, a, blasint(k), b, blasint(k), beta, c, blasint(m))
-        }
-    }
-}
-
 /// Thread control and identification of the BLAS in use (for provenance and reproducibility).
 public enum BLAS {
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }

@@ -118,36 +118,9 @@ public enum StaticDisorder {
         }
         let binCount = Int((s.omegaMax / s.binWidth).rounded(.up))
         var sums = KuboSums(temperatures: s.temperatures, binWidth: s.binWidth, binCount: binCount)
-        let e = eig.values
         let t2 = s.t * s.t
-        // Pairs closer than this are degenerate: their weight belongs to the ω = 0 peak.
-        let degenerate = 1e-10 * max(1, abs(s.t) + abs(s.g))
-        for (row, temp) in s.temperatures.enumerated() {
-            let beta = 1 / temp
-            let boltz = e.map { exp(-beta * ($0 - s.energyFloor)) }
-            var z = 0.0, k = 0.0
-            for i in 0..<n { z += boltz[i]; k += boltz[i] * kin[i] }
-            sums.z[row] = z
-            sums.kinetic[row] = k
-            var drude = 0.0
-            jm.values.withUnsafeBufferPointer { jv in
-                for a in 0..<n {
-                    drude += beta * boltz[a] * t2 * jv[a * n + a] * jv[a * n + a]
-                    for b in (a + 1)..<max(a + 1, n) {
-                        let j2 = t2 * jv[b * n + a] * jv[b * n + a]
-                        let omega = e[b] - e[a]
-                        if omega < degenerate {
-                            // both orders (a→b, b→a) at ω = 0, prefactor β
-                            drude += beta * (boltz[a] + boltz[b]) * j2
-                        } else {
-                            // π(1 − e^{−βω})/ω · e^{−βE_a} = π(e^{−βE_a} − e^{−βE_b})/ω
-                            sums.numerator.add(row: row, omega: omega, weight: Double.pi * (boltz[a] - boltz[b]) / omega * j2)
-                        }
-                    }
-                }
-            }
-            sums.numerator.drude[row] += Double.pi * drude
-        }
+        let j2 = jm.values.map { t2 * $0 * $0 }
+        j2.withUnsafeBufferPointer { sums.addEigenpairs(energies: eig.values, currentSquared: $0, kinetic: kin, floor: s.energyFloor) }
         return sums
     }
 

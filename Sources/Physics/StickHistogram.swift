@@ -18,6 +18,8 @@ public struct StickHistogram: Sendable, Equatable {
     public var weightedOmega: [Double]
     /// Weight of the ω = 0 sticks, per temperature.
     public var drude: [Double]
+    /// Weight of sticks beyond the histogram's range, per temperature (kept for the sum rules).
+    public var beyond: [Double]
 
     public init(temperatures: [Double], binWidth: Double, binCount: Int) {
         self.temperatures = temperatures
@@ -26,10 +28,11 @@ public struct StickHistogram: Sendable, Equatable {
         weight = [Double](repeating: 0, count: temperatures.count * binCount)
         weightedOmega = weight
         drude = [Double](repeating: 0, count: temperatures.count)
+        beyond = drude
     }
 
     public init(temperatures: [Double], binWidth: Double, binCount: Int, weight: [Double],
-                weightedOmega: [Double], drude: [Double]) {
+                weightedOmega: [Double], drude: [Double], beyond: [Double]? = nil) {
         precondition(weight.count == temperatures.count * binCount && weightedOmega.count == weight.count)
         self.temperatures = temperatures
         self.binWidth = binWidth
@@ -37,15 +40,17 @@ public struct StickHistogram: Sendable, Equatable {
         self.weight = weight
         self.weightedOmega = weightedOmega
         self.drude = drude
+        self.beyond = beyond ?? [Double](repeating: 0, count: temperatures.count)
     }
 
     public var binCentres: [Double] { (0..<binCount).map { (Double($0) + 0.5) * binWidth } }
 
-    /// Adds a stick of weight `w` at ω ≥ 0 for temperature row `row`; ω beyond the range is an error.
+    /// Adds a stick of weight `w` at ω ≥ 0 for temperature row `row`; sticks past the range are
+    /// only counted in `beyond`.
     @inline(__always)
     public mutating func add(row: Int, omega: Double, weight w: Double) {
         let k = Int(omega / binWidth)
-        precondition(k < binCount, "stick at ω = \(omega) lies beyond the histogram (ω_max = \(Double(binCount) * binWidth))")
+        if k >= binCount { beyond[row] += w; return }
         weight[row * binCount + k] += w
         weightedOmega[row * binCount + k] += w * omega
     }
@@ -72,7 +77,7 @@ public struct StickHistogram: Sendable, Equatable {
             weight[i] += other.weight[i]
             weightedOmega[i] += other.weightedOmega[i]
         }
-        for i in drude.indices { drude[i] += other.drude[i] }
+        for i in drude.indices { drude[i] += other.drude[i]; beyond[i] += other.beyond[i] }
     }
 
     /// Multiplies row `row` by `factor` (e.g. 1/Z).
@@ -82,13 +87,14 @@ public struct StickHistogram: Sendable, Equatable {
             weightedOmega[row * binCount + k] *= factor
         }
         drude[row] *= factor
+        beyond[row] *= factor
     }
 
     /// Total spectral weight ∫_{−∞}^{∞} σ dω of a row.
     public func totalWeight(row: Int) -> Double {
         var s = 0.0
         for k in 0..<binCount { s += weight[row * binCount + k] }
-        return 2 * s + drude[row]
+        return 2 * (s + beyond[row]) + drude[row]
     }
 }
 

@@ -28,6 +28,7 @@ struct SpectrumArtifact {
         try r.write("weighted_omega", spectrum.weightedOmega, shape: [nT, nb], attributes: [
             "meaning": "Σ w·ω per bin: weighted_omega/weight is the mean stick position"])
         try r.write("drude_weight", spectrum.drude, attributes: ["meaning": "weight of the ω = 0 sticks (degenerate pairs)"])
+        try r.write("weight_beyond", spectrum.beyond, attributes: ["meaning": "weight of sticks past the histogram's range (ω > ω_max)"])
         try r.write("kinetic_energy", kineticEnergy, attributes: ["units": "t", "meaning": "⟨K⟩ per temperature"])
         try r.write("total_weight", (0..<nT).map { spectrum.totalWeight(row: $0) },
                     attributes: ["meaning": "∫_{−∞}^{∞} σ dω per temperature"])
@@ -57,7 +58,8 @@ struct SpectrumArtifact {
         let spectrum = StickHistogram(temperatures: temps, binWidth: bw, binCount: nb,
                                       weight: try r.readDoubles("weight").values,
                                       weightedOmega: try r.readDoubles("weighted_omega").values,
-                                      drude: try r.readDoubles("drude_weight").values)
+                                      drude: try r.readDoubles("drude_weight").values,
+                                      beyond: r.exists("weight_beyond") ? try r.readDoubles("weight_beyond").values : nil)
         var batches: [StickHistogram] = []
         var batchK: [[Double]] = []
         if r.exists("batch_weight") {

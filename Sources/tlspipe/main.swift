@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PipelineEngine
+import LinearAlgebra
 import Stages
 
 // Logs go to stderr; stdout stays for command output (status tables, DOT, JSON).
