@@ -65,3 +65,16 @@ public func complexMultiply(_ a: UnsafePointer<ComplexDouble>, rowsA: Int, colsA
         }
     }
 }
+
+/// y = α·op(A)·x + β·y with OpenBLAS `zgemv`; A is rows × cols, column-major.
+public func complexMatrixVector(_ a: UnsafePointer<ComplexDouble>, rows: Int, cols: Int, _ op: ComplexOp,
+                                _ x: UnsafePointer<ComplexDouble>, alpha: ComplexDouble, beta: ComplexDouble,
+                                into y: UnsafeMutablePointer<ComplexDouble>) {
+    var al = alpha, be = beta
+    withUnsafePointer(to: &al) { ap in
+        withUnsafePointer(to: &be) { bp in
+            cblas_zgemv(CblasColMajor, op.cblas, blasint(rows), blasint(cols), UnsafeRawPointer(ap), UnsafeRawPointer(a),
+                        blasint(rows), UnsafeRawPointer(x), 1, UnsafeRawPointer(bp), UnsafeMutableRawPointer(y), 1)
+        }
+    }
+}
