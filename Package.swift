@@ -54,6 +54,7 @@ let package = Package(
         ]),
         .executableTarget(name: "tlspipe-bench", dependencies: [
             "Physics", "LinearAlgebra", "Stages", "PipelineEngine",
+            .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: fast),
 
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),

@@ -78,7 +78,7 @@ public struct Driver: Sendable {
             for (n, id) in launch.started {
                 logger.info("[\(n)/\(total)] \(id) (\(pipeline.instance(id)!.kind)) …")
                 DispatchQueue.global().async {
-                    let result = Result { try runOne(id, code: code, showProgress: options.showProgress) }
+                    let result = Result { try runOne(id, code: code, showProgress: options.showProgress, jobs: options.jobs) }
                     state.finish(id, result: result)
                     finished.signal()
                 }
@@ -109,7 +109,9 @@ public struct Driver: Sendable {
 
     /// Temporary files of a killed run: never mistaken for artifacts, removed under the lock.
     func removeLeftoverTemporaries() {
-        for dir in [workspace.dataDir, workspace.figuresDir, workspace.recordsDir] {
+        let shardRoot = workspace.stateDir + "/shards"
+        let shardDirs = ((try? FileManager.default.contentsOfDirectory(atPath: shardRoot)) ?? []).map { shardRoot + "/" + $0 }
+        for dir in [workspace.dataDir, workspace.figuresDir, workspace.recordsDir] + shardDirs {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
             for name in names where name.contains(".tmp-") {
                 try? FileManager.default.removeItem(atPath: dir + "/" + name)
@@ -121,7 +123,7 @@ public struct Driver: Sendable {
     /// execution path, then the record, written last.
     /// Returns nil when the stage turned out fresh once its rebuilt inputs came out byte-identical
     /// (early cut-off: its key did not change).
-    func runOne(_ id: String, code: CodeVersion, showProgress: Bool) throws -> Double? {
+    func runOne(_ id: String, code: CodeVersion, showProgress: Bool, jobs: Int) throws -> Double? {
         let inst = pipeline.instance(id)!
         var records: [String: StageRecord] = [:]
         for dep in inst.dependencies { records[dep] = RecordStore.read(workspace, dep) }
@@ -136,7 +138,8 @@ public struct Driver: Sendable {
         for ref in refs { inputParams[ref.stage] = pipeline.instance(ref.stage)!.params }
         let done = try StageExecution(registry: registry).execute(
             inst, inputs: refs, inputParams: inputParams, finals: checker.outputPaths(inst),
-            code: code, showProgress: showProgress)
+            code: code, showProgress: showProgress,
+            shardDir: workspace.stateDir + "/shards/" + id, jobs: jobs)
         let record = StageRecord(stage: id, kind: inst.kind, version: registry[inst.kind]!.version, key: done.key,
                                  params: inst.params.json, inputs: refs, outputs: done.outputs,
                                  finished: Clock.iso8601(done.end))

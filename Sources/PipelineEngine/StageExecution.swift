@@ -24,8 +24,11 @@ public struct StageExecution: Sendable {
         return Hashing.sha256(payload.canonical)
     }
 
+    /// `shardDir` holds the shard files of a sharded kind (kept across interrupted runs, removed
+    /// after success); `jobs` caps the shards run at once.
     public func execute(_ inst: StageInstance, inputs refs: [InputRef], inputParams: [String: Params],
-                        finals: [String], code: CodeVersion, showProgress: Bool) throws -> Done {
+                        finals: [String], code: CodeVersion, showProgress: Bool,
+                        shardDir: String? = nil, jobs: Int = 1) throws -> Done {
         let kind = registry[inst.kind]!
         // Inputs must still match the hashes that enter the key (nobody edited them meanwhile).
         for ref in refs where Hashing.sha256(file: ref.path) != ref.sha256 {
@@ -57,7 +60,13 @@ public struct StageExecution: Sendable {
         }
         let start = Date()
         defer { for t in temps { try? FileManager.default.removeItem(atPath: t) } }
-        let report = try kind.run(context)
+        var report: StageReport
+        if let sharded = kind as? any ShardedStageKind {
+            let dir = shardDir ?? (finals[0] + ".shards")
+            report = try runShards(sharded, context: context, dir: dir, jobs: jobs, showProgress: showProgress)
+        } else {
+            report = try kind.run(context)
+        }
         let end = Date()
         let provenance = ProvenanceBuilder.record(instance: inst, kind: kind, key: key, inputs: refs, code: code,
                                                   report: report, start: start, end: end)
@@ -72,7 +81,45 @@ public struct StageExecution: Sendable {
         }
         // Rename only once every output is complete and stamped.
         for (t, f) in zip(temps, finals) { try AtomicFile.rename(t, to: f) }
+        if kind is any ShardedStageKind { try? FileManager.default.removeItem(atPath: shardDir ?? (finals[0] + ".shards")) }
         return Done(key: key, outputs: zip(finals, outputs).map { ($0, $1.sha256) }, end: end,
                     seconds: end.timeIntervalSince(start))
     }
+
+    /// Runs the shards that are not on disk yet (at most `jobs` at once), then merges.
+    func runShards(_ kind: any ShardedStageKind, context: StageContext, dir: String, jobs: Int,
+                   showProgress: Bool) throws -> StageReport {
+        let n = kind.shardCount(context.params)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let paths = (0..<n).map { "\(dir)/\(context.key.prefix(16))-shard\($0 + 1)of\(n).h5" }
+        let missing = paths.indices.filter { !FileManager.default.fileExists(atPath: paths[$0]) }
+        let errors = ShardErrors()
+        let gate = DispatchSemaphore(value: max(1, jobs))
+        let done = ShardErrors()
+        DispatchQueue.concurrentPerform(iterations: missing.count) { i in
+            gate.wait()
+            defer { gate.signal() }
+            let k = missing[i]
+            let tmp = paths[k] + ".tmp-\(getpid())"
+            do {
+                try kind.runShard(context, shard: k, count: n, output: tmp)
+                try AtomicFile.rename(tmp, to: paths[k])
+                let finished = done.add("")
+                context.progress(Double(finished + n - missing.count) / Double(n), "shards (\(finished + n - missing.count)/\(n), shard \(k + 1) done)")
+            } catch {
+                try? FileManager.default.removeItem(atPath: tmp)
+                _ = errors.add("shard \(k + 1)/\(n): \(error)")
+            }
+        }
+        if let first = errors.messages.first { throw StageError(first) }
+        var report = try kind.merge(context, shards: paths)
+        report.extra.append(("shards", .object([("count", .int(n)), ("reused", .int(n - missing.count))])))
+        return report
+    }
+}
+
+final class ShardErrors: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var messages: [String] = []
+    func add(_ m: String) -> Int { lock.lock(); defer { lock.unlock() }; messages.append(m); return messages.count }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An input slot of a stage kind: which other stages feed it.
 public struct InputSpec: Sendable {
     public let name: String
@@ -97,4 +99,29 @@ public struct StageRegistry: Sendable {
     }
     public subscript(name: String) -> (any StageKind)? { kinds[name] }
     public var names: [String] { kinds.keys.sorted() }
+}
+
+/// A stage kind whose work splits into independent shards (e.g. batches of FTLM random vectors).
+/// The engine runs missing shards in parallel, each into its own file named by the stage key (so
+/// an interrupted run keeps the shards it finished), then merges them into the outputs. A kind
+/// must make the merged result independent of the number of shards.
+public protocol ShardedStageKind: StageKind {
+    func shardCount(_ params: Params) -> Int
+    /// Computes shard `shard` (0-based) of `count` into the file `output`.
+    func runShard(_ context: StageContext, shard: Int, count: Int, output: String) throws
+    /// Builds the stage outputs (`context.outputPaths`) from every shard file, in shard order.
+    func merge(_ context: StageContext, shards: [String]) throws -> StageReport
+}
+
+extension ShardedStageKind {
+    /// Unsharded fallback: every shard in turn into a scratch folder, then the merge.
+    public func run(_ context: StageContext) throws -> StageReport {
+        let dir = NSTemporaryDirectory() + "tlspipe-shards-\(getpid())-\(context.key.prefix(12))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let n = shardCount(context.params)
+        let paths = (0..<n).map { "\(dir)/\($0).h5" }
+        for (k, p) in paths.enumerated() { try runShard(context, shard: k, count: n, output: p) }
+        return try merge(context, shards: paths)
+    }
 }

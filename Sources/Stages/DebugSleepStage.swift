@@ -1,4 +1,5 @@
 import Foundation
+import Foundation
 import HDF5
 import PipelineEngine
 
@@ -19,6 +20,48 @@ struct DebugSleepStage: HDF5StageKind {
         try f.root.write("value", [context.params.double("value")])
         f.close()
         Thread.sleep(forTimeInterval: context.params.double("seconds"))
+        return StageReport()
+    }
+}
+
+/// `debug-shards`: a sharded test kind. Each shard appends a line to `log`; the shard named by
+/// TLSPIPE_DEBUG_FAIL_SHARD fails, so tests can interrupt a run after some shards finished.
+struct DebugShardsStage: HDF5StageKind, ShardedStageKind {
+    let name = "debug-shards"
+    let version = 1
+    let summary = "test helper: sharded stage"
+    let parameters = [
+        ParameterSpec("shards", .int(min: 1), help: "shard count"),
+        ParameterSpec("log", .string(), help: "file each shard appends its index to"),
+    ]
+    let inputs: [InputSpec] = []
+
+    func shardCount(_ p: Params) -> Int { p.int("shards") }
+
+    func runShard(_ context: StageContext, shard: Int, count: Int, output: String) throws {
+        if ProcessInfo.processInfo.environment["TLSPIPE_DEBUG_FAIL_SHARD"] == String(shard) {
+            throw StageError("shard \(shard) failed on purpose")
+        }
+        let f = try HDF5File.create(output)
+        try f.root.write("value", [Double(shard * shard)])
+        f.close()
+        let log = context.params.string("log")
+        // O_APPEND: shards run concurrently.
+        let fd = open(log, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        _ = "\(shard)\n".withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+    }
+
+    func merge(_ context: StageContext, shards: [String]) throws -> StageReport {
+        var values: [Double] = []
+        for s in shards {
+            let f = try HDF5File.open(s)
+            values += try f.root.readDoubles("value").values
+            f.close()
+        }
+        let f = try HDF5File.create(context.outputPaths[0])
+        try f.root.write("values", values)
+        f.close()
         return StageReport()
     }
 }

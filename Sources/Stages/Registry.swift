@@ -8,9 +8,15 @@ public enum StageKinds {
             StaticDisorderStage(),
             FilterStage(),
             RTAStage(),
+            EDStage(),
+            FTLMStage(),
+            DCStage(),
             FigureStage(),
         ])
-        if environment["TLSPIPE_DEBUG_KINDS"] == "1" { r.register(DebugSleepStage()) }
+        if environment["TLSPIPE_DEBUG_KINDS"] == "1" {
+            r.register(DebugSleepStage())
+            r.register(DebugShardsStage())
+        }
         return r
     }
 }

@@ -2,6 +2,7 @@
 import Foundation
 import LinearAlgebra
 import Physics
+import Numerics
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let t0 = DispatchTime.now().uptimeNanoseconds
@@ -21,6 +22,17 @@ func line(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) 
 line("tlspipe benchmarks — \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS core \(BLAS.coreName)")
 line("")
 
+nonisolated(unsafe) var triadGBs = 30.0
+
+/// Peak resident memory of this process (VmHWM), in bytes.
+func peakRSSBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for l in text.split(separator: "\n") where l.hasPrefix("VmHWM:") {
+        return (Int(l.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
+    }
+    return 0
+}
+
 // Memory bandwidth: STREAM-style triad a = b + s·c on 3 × 2^24 doubles (384 MiB), one thread.
 do {
     let n = 1 << 24
@@ -35,7 +47,8 @@ do {
             }
         }
     }
-    line(String(format: "STREAM triad (1 thread):            %6.1f GB/s  (3 × 8 B per element, %d elements)", 24 * Double(n) / t / 1e9, n))
+    triadGBs = 24 * Double(n) / t / 1e9
+    line(String(format: "STREAM triad (1 thread):            %6.1f GB/s  (3 × 8 B per element, %d elements)", triadGBs, n))
     precondition(a[n / 2] == 7)
 }
 
@@ -63,6 +76,56 @@ for n in [600, 1000] {
     let tAll = try best(3) { _ = try StaticDisorder.kuboSums(energies: eps, settings: s) }
     line(String(format: "static-disorder N = %4d (5 T):     %6.3f s per realisation = dsyevd %.3f s + dgemm %.3f s (%.0f GFLOP/s) + Kubo sums %.3f s",
                 n, tAll, tEig, tGemm, 2 * pow(Double(n), 3) / tGemm / 1e9, tAll - tEig - tGemm))
+}
+
+// The electron–TLS model: matrix-free H·v against the triad bandwidth, and FTLM per random vector.
+let onlyQuick = CommandLine.arguments.contains("--quick")
+do {
+    line("")
+    for n in [16, 18] {
+        let model = TLSModel(sites: n, t: 1, g: 1, omega0: 0.05)
+        let sector = Sector(model: model, kappa: 0.3)
+        let d = sector.dimension
+        var rng = Xoshiro256(seed: 3)
+        let v = (0..<d).map { _ in ComplexDouble(rng.gaussian(), rng.gaussian()) }
+        var out = [ComplexDouble](repeating: .zero, count: d)
+        let reps = n == 16 ? 200 : 50
+        let t = v.withUnsafeBufferPointer { vp in
+            out.withUnsafeMutableBufferPointer { op in
+                best(3) { for _ in 0..<reps { sector.apply(.hamiltonian, vp.baseAddress!, into: op.baseAddress!) } }
+            }
+        } / Double(reps)
+        // Useful traffic: read v and the diagonal once, write the result once (16 + 8 + 16 bytes per row).
+        line(String(format: "H·v N = %d (D = %d, 2 threads):    %7.3f ms, %6.1f GB/s useful traffic, %.0f%% of the 1-thread triad",
+                    n, d, t * 1e3, 40 * Double(d) / t / 1e9, 100 * 40 * Double(d) / t / 1e9 / triadGBs))
+    }
+    // zgemm peak on the X-matrix shape (M × D)·(D × M) at N = 16, M = 1200.
+    for threads in [1, 2] {
+        BLAS.setThreads(threads)
+        let d = 1 << 14, m = 600
+        var rng = Xoshiro256(seed: 4)
+        let a = (0..<d * m).map { _ in ComplexDouble(rng.uniform(), rng.uniform()) }
+        var c = [ComplexDouble](repeating: .zero, count: m * m)
+        let tz = a.withUnsafeBufferPointer { ap in c.withUnsafeMutableBufferPointer { cp in
+            best(2) { complexMultiply(ap.baseAddress!, rowsA: d, colsA: m, .adjoint, ap.baseAddress!, rowsB: d, colsB: m, .none, into: cp.baseAddress!) }
+        } }
+        line(String(format: "zgemm (M × D)·(D × M), D = %d, M = %d, %d thread(s): %6.1f GFLOP/s", d, m, threads, 8 * Double(d * m * m) / tz / 1e9))
+    }
+    BLAS.setThreads(1)
+    if !onlyQuick {
+        for (n, m) in [(16, 1200), (18, 600)] {
+            let model = TLSModel(sites: n, t: 1, g: 1, omega0: 0.05)
+            let sector = Sector(model: model, kappa: 2 * Double.pi / Double(n))
+            var sums = KuboSums(temperatures: [0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10], binWidth: 5e-4, binCount: Int(TLSSpectrumRange.defaultOmegaMax(model) / 5e-4) + 1)
+            let start = FTLM.randomVector(dimension: sector.dimension, seed: 1, momentum: 1, vector: 0)
+            let tL = seconds { _ = KrylovBasis(sector: sector, start: start, steps: m) }
+            let basis = KrylovBasis(sector: sector, start: start, steps: m)
+            let tAll = try seconds { try FTLM.addRandomVector(sector, start: start, steps: m, weight: 1, into: &sums) }
+            let peak = Double(peakRSSBytes()) / 1e9
+            line(String(format: "FTLM N = %d, M = %d: %6.2f s per random vector per sector (one Lanczos run %.2f s, %d of %d steps reorthogonalised; 1 BLAS thread); peak RSS %.1f GB",
+                        n, m, tAll, tL, basis.reorthogonalisations, m, peak))
+        }
+    }
 }
 
 // Driver overhead: no-op run and status of the default spec (built already or built now).

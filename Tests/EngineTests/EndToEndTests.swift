@@ -107,4 +107,22 @@ final class EndToEndTests: XCTestCase {
             XCTAssertNoThrow(try SpecLoader(registry: StageKinds.registry(environment: [:])).load(file: root.appendingPathComponent("pipelines/" + name).path), name)
         }
     }
+
+    /// `dc` on an exact spectrum with a known answer: the free chain (g = 0) has only the ω = 0
+    /// weight D = πβ⟨v_k²⟩, so σ_δ(0) = D/(√(2π)δ) and ρ grows linearly with δ.
+    func testDCOnFreeChainED() throws {
+        let s = Scratch()
+        XCTAssertEqual(try CLI.run(["compute", "ed", "sites=6", "g=0", "omega0=0.5", "temperatures=1", "twists=3", "--output", "ed.h5"], in: s.dir).status, 0)
+        let dc = try CLI.run(["compute", "dc", "delta_min=0.01", "delta_max=0.05", "--input", "spectrum=ed.h5", "--output", "dc.h5"], in: s.dir)
+        XCTAssertEqual(dc.status, 0, dc.stderr)
+        let f = try HDF5File.open(s.dir + "/dc.h5")
+        defer { f.close() }
+        let ks = (0..<18).map { 2 * Double.pi * Double($0) / 18 }
+        let z = ks.reduce(0) { $0 + exp(2 * cos($1)) }
+        let drude = Double.pi * ks.reduce(0) { $0 + 4 * sin($1) * sin($1) * exp(2 * cos($1)) } / z
+        let central = (0.01 * 0.05).squareRoot()
+        XCTAssertEqual(try f.root.readDoubles("rho").values[0], (2 * Double.pi).squareRoot() * central / drude, accuracy: 1e-10)
+        XCTAssertEqual(try f.root.readDoubles("rho_low").values[0], (2 * Double.pi).squareRoot() * 0.01 / drude, accuracy: 1e-10)
+        XCTAssertEqual(try f.root.readDoubles("rho_high").values[0], (2 * Double.pi).squareRoot() * 0.05 / drude, accuracy: 1e-10)
+    }
 }

@@ -1,0 +1,59 @@
+import Foundation
+import HDF5
+import Physics
+import PipelineEngine
+
+/// `dc`: σ_dc(T) = σ_δ(ω = 0) and ρ = 1/σ_dc, with the paper's band from a variation of δ.
+struct DCStage: HDF5StageKind {
+    let name = "dc"
+    let version = 1
+    let summary = "d.c. extrapolation: sigma_dc(T), rho(T) with rho_low/rho_high from δ ∈ [delta_min, delta_max]"
+    let parameters = [
+        ParameterSpec("delta_min", .double(min: 0, exclusiveMin: true), help: "smallest filter width"),
+        ParameterSpec("delta_max", .double(min: 0, exclusiveMin: true), help: "largest filter width (the paper: 5 × delta_min)"),
+        ParameterSpec("points", .int(min: 2, max: 200), default: .int(9), help: "δ values on a log grid between the two"),
+    ]
+    let inputs = [InputSpec("spectrum", help: "a stick spectrum (ftlm, ed, static-disorder)")]
+
+    func validate(_ p: Params) -> [(String, String)] {
+        p.double("delta_max") < p.double("delta_min") ? [("delta_max", "must be ≥ delta_min")] : []
+    }
+
+    func run(_ context: StageContext) throws -> StageReport {
+        let p = context.params
+        let input = context.input("spectrum")!
+        let art = try SpectrumArtifact.read(input.path)
+        let lo = p.double("delta_min"), hi = p.double("delta_max"), n = p.int("points")
+        let deltas = (0..<n).map { lo * pow(hi / lo, Double($0) / Double(n - 1)) }
+        let central = (lo * hi).squareRoot()
+        let temps = art.spectrum.temperatures
+        var sdc: [Double] = [], err: [Double] = [], rho: [Double] = [], rlo: [Double] = [], rhi: [Double] = [], rerr: [Double] = []
+        var byDelta: [Double] = []
+        for row in temps.indices {
+            let sticks = art.spectrum.sticks(row: row)
+            let values = deltas.map { GaussianFilter.apply(sticks, delta: $0, at: [0])[0] }
+            byDelta += values
+            let c = GaussianFilter.apply(sticks, delta: central, at: [0])[0]
+            let e = art.batches.count > 1
+                ? BatchStatistics.standardError(art.batches.map { GaussianFilter.apply($0.sticks(row: row), delta: central, at: [0])[0] }) : 0
+            sdc.append(c); err.append(e); rho.append(1 / c); rerr.append(e / (c * c))
+            rlo.append(1 / values.max()!); rhi.append(1 / values.min()!)
+        }
+        let f = try HDF5File.create(context.outputPaths[0])
+        defer { f.close() }
+        let r = f.root
+        try r.setAttribute("label", art.label + " d.c.")
+        try r.setAttribute("content", "resistivity")
+        try r.write("temperature", temps, attributes: Units.temperature)
+        try r.write("sigma_dc", sdc, attributes: ["meaning": "σ_δ(0) at the central δ = √(δ_min δ_max)"])
+        try r.write("sigma_dc_error", err, attributes: ["meaning": "statistical error (batches) of sigma_dc"])
+        try r.write("rho", rho, attributes: Units.rho)
+        try r.write("rho_error", rerr, attributes: ["meaning": "statistical error of rho"])
+        try r.write("rho_low", rlo, attributes: ["meaning": "lowest 1/σ_δ(0) over δ ∈ [δ_min, δ_max]"])
+        try r.write("rho_high", rhi, attributes: ["meaning": "highest 1/σ_δ(0) over δ ∈ [δ_min, δ_max]"])
+        try r.write("delta", deltas, attributes: ["meaning": "filter widths of sigma_dc_by_delta"])
+        try r.write("sigma_dc_by_delta", byDelta, shape: [temps.count, n], attributes: ["meaning": "σ_δ(0), [temperature, delta]"])
+        try r.write("delta_central", scalar: central)
+        return StageReport()
+    }
+}

@@ -1,0 +1,25 @@
+import HDF5
+import LinearAlgebra
+import Physics
+import PipelineEngine
+
+/// `ed`: full diagonalisation of every momentum sector (and twist): the exact reference.
+struct EDStage: HDF5StageKind {
+    let name = "ed"
+    let version = 1
+    let summary = "exact diagonalisation of every sector (N ≤ 12): exact stick spectrum of σ(ω), ⟨K⟩ per temperature"
+    let parameters = ModelParameters.specs(maxSites: 12)
+    let inputs: [InputSpec] = []
+
+    func validate(_ p: Params) -> [(String, String)] { ModelParameters.validateRange(p) }
+
+    func run(_ context: StageContext) throws -> StageReport {
+        let p = context.params
+        let s = EDSettings(model: ModelParameters.model(p), temperatures: p.doubles("temperatures"), twists: p.int("twists"),
+                           binWidth: p.double("bin_width"), omegaMax: p.optionalDouble("omega_max"))
+        let r = try ExactDiagonalization.compute(s) { context.progress($0, "sectors") }
+        try SpectrumArtifact(spectrum: r.spectrum, batches: [], kineticEnergy: r.kinetic, batchKineticEnergy: [],
+                             label: ModelParameters.label("ED", p)).write(to: context.outputPaths[0])
+        return StageReport([("blas", .object([("threads", .int(BLAS.threads)), ("core", .string(BLAS.coreName))]))])
+    }
+}
