@@ -1,0 +1,98 @@
+import Foundation
+import LinearAlgebra
+import Numerics
+
+/// Optical conductivity of the DMFT solution without vertex corrections (physics.md §5):
+///   σ(ω) = π(1 − e^{−βω})/ω · ∫dν e^{−βν} I(ν, ν+ω) / ∫dν e^{−βν} N*(ν),
+///   I(ν, ν') = ∫dε N(ε)φ(ε) A(ν, ε) A(ν', ε),
+/// with the ε-integral in closed form: Im a·Im b = ½Re(a b̄ − a b), partial fractions, and
+/// F(z) = ∫ √(4t² − ε²)/(π(z − ε)) dε = z − √(z² − 4t²). Narrow Lorentzians (small Γ) cost nothing.
+public struct DMFTConductivity: Sendable {
+    public let sigma: [Double]
+    public let omega: [Double]
+    public let sigmaDC: Double
+    public let kineticEnergy: Double
+    /// ∫_0^∞ σ dω on the output grid (trapezoid).
+    public let weightPositive: Double
+
+    public init(_ dmft: DMFT, _ sol: DMFTSolution, omegaMax: Double, omegaStep: Double) {
+        let T = sol.temperature
+        precondition(T > 0, "the conductivity needs T > 0")
+        let beta = 1 / T
+        let h = dmft.step
+        let n = sol.omega.count
+        let eta = max(dmft.controls.eta, 1e-300)
+        let z1 = (0..<n).map { ComplexDouble(sol.omega[$0], eta) - sol.selfEnergy[$0] }
+        let f = z1.map { $0 - dmft.root($0) }
+        let dos = sol.dos
+        // Boltzmann factors relative to the largest weighted term (no overflow at low T).
+        let logs = (0..<n).map { -beta * sol.omega[$0] + log(max(dos[$0], 1e-300)) }
+        let c = logs.max()!
+        let b = (0..<n).map { exp(-beta * sol.omega[$0] - c) }
+        var denominator = 0.0, kin = 0.0
+        for i in 0..<n where dos[i] > 0 {
+            denominator += b[i] * dos[i]
+            kin += b[i] * -(z1[i] * sol.green[i]).imaginary / Double.pi
+        }
+        kineticEnergy = kin / denominator
+        let stride = max(1, Int((omegaStep / h).rounded()))
+        let count = Int((omegaMax / (Double(stride) * h)).rounded(.down)) + 1
+        var out = [Double](repeating: 0, count: count)
+        let t2 = dmft.t
+        // A Lorentzian centred outside the band [−2t, 2t] with Γ ≪ its distance d to the band
+        // (thermal replicas below the band bottom) reaches the band only by its tail Γ/(π(x − ε)²):
+        // there the closed form cancels catastrophically, so its first order in Γ is used instead.
+        let band = 2 * abs(dmft.t)
+        let x = z1.map { $0.real }, gam = z1.map { $0.imaginary }
+        let tail = (0..<n).map { i -> Bool in
+            let dist = abs(x[i]) - band
+            return dist > 0 && gam[i] < 1e-4 * dist
+        }
+        func partial(_ a: ComplexDouble, _ fa: ComplexDouble, _ b: ComplexDouble, _ fb: ComplexDouble) -> ComplexDouble {
+            // ∂_a [(F(a) − F(b))/(b − a)] = [F'(a)(b − a) + F(a) − F(b)]/(b − a)²
+            let fpa = 1 - a / dmft.root(a)
+            return (fpa * (b - a) + fa - fb) / ((b - a) * (b - a))
+        }
+        for k in 0..<count {
+            let shift = k * stride
+            if shift >= n { break }
+            var acc = 0.0
+            for i in 0..<(n - shift) where b[i] > 1e-300 && dos[i] > 0 {
+                let j = i + shift
+                // No spectral weight at ν or ν + ω: A vanishes and so does I.
+                if dos[j] <= 0 { continue }
+                let a = z1[i], w = z1[j]
+                var value: Double
+                if tail[i] && tail[j] {
+                    // O(Γ²): only the diagonal, ∫ √(4t²−ε²)/(π(x−ε)⁴) dε = 2t²x/(x²−4t²)^{5/2}.
+                    guard shift == 0 else { continue }
+                    let r = (x[i] * x[i] - band * band).squareRoot()
+                    value = gam[i] * gam[i] / (Double.pi * Double.pi) * 2 * dmft.t * dmft.t * x[i] / pow(r, 5) * (x[i] < 0 ? -1 : 1)
+                } else if tail[i] || tail[j] {
+                    // (Γ_o/π) · (−1/π) Im ∫ Nφ/((x_o − ε)² (z − ε)) dε, z the other point
+                    let (o, other) = tail[i] ? (i, j) : (j, i)
+                    let xo = ComplexDouble(x[o], 0)
+                    let d = partial(xo, xo - dmft.root(xo), z1[other], f[other])
+                    value = gam[o] / Double.pi * (-1 / Double.pi) * (-d).imaginary
+                } else {
+                    // (F(z1) − F(z̄2))/(z̄2 − z1)
+                    let first = (f[i] - f[j].conjugate) / (w.conjugate - a)
+                    // (F(z1) − F(z2))/(z2 − z1), or −F'(z1) on the diagonal
+                    let second: ComplexDouble = shift == 0 ? -(1 - a / dmft.root(a)) : (f[i] - f[j]) / (w - a)
+                    value = 0.5 * (first - second).real / (Double.pi * Double.pi)
+                }
+                acc += b[i] * value
+            }
+            let omega = Double(shift) * h
+            let pref = shift == 0 ? beta : -expm1(-beta * omega) / omega
+            out[k] = Double.pi * pref * acc / denominator
+        }
+        _ = t2
+        sigma = out
+        omega = (0..<count).map { Double($0 * stride) * h }
+        sigmaDC = out[0]
+        var w = 0.0
+        for k in 1..<count { w += 0.5 * (out[k] + out[k - 1]) * (omega[k] - omega[k - 1]) }
+        weightPositive = w
+    }
+}

