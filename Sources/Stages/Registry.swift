@@ -11,6 +11,7 @@ public enum StageKinds {
             EDStage(),
             FTLMStage(),
             DCStage(),
+            DMFTStage(),
             FigureStage(),
         ])
         if environment["TLSPIPE_DEBUG_KINDS"] == "1" {

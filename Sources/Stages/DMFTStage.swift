@@ -1,0 +1,92 @@
+import Foundation
+import HDF5
+import Physics
+import PipelineEngine
+
+/// `dmft`: real-axis DMFT spectra, optical conductivity and resistivity, one solve per temperature.
+struct DMFTStage: HDF5StageKind {
+    let name = "dmft"
+    let version = 1
+    let summary = "DMFT (paper App. A): G, Σ, DOS, Γ per temperature (T = 0 allowed); sigma[T, ω], sigma_dc, rho, kinetic energy"
+    let parameters: [ParameterSpec] = [
+        ParameterSpec("t", .double(min: 0, exclusiveMin: true), default: .double(1), help: "hopping t"),
+        ParameterSpec("g", .double(min: 0), help: "electron–TLS coupling g"),
+        ParameterSpec("omega0", .double(min: 0, exclusiveMin: true), help: "TLS Rabi frequency ω0"),
+        ParameterSpec("temperatures", .doubles(min: 0), help: "temperatures (0 gives spectra only)"),
+        ParameterSpec("max_step", .double(min: 0, exclusiveMin: true), default: .double(0.002), help: "largest frequency step (the step divides ω0)"),
+        ParameterSpec("eta", .double(min: 0), default: .double(0), help: "final broadening η (continued down from 1e-2)"),
+        ParameterSpec("tolerance", .double(min: 0, exclusiveMin: true), default: .double(1e-11), help: "self-consistency tolerance"),
+        ParameterSpec("max_iterations", .int(min: 1), default: .int(20000), help: "iteration cap per η stage"),
+        ParameterSpec("omega_max", .double(min: 0, exclusiveMin: true), default: .double(4), help: "largest ω of sigma"),
+        ParameterSpec("omega_step", .double(min: 0, exclusiveMin: true), default: .double(0.01), help: "ω step of sigma (rounded to a multiple of the grid step)"),
+    ]
+    let inputs: [InputSpec] = []
+
+    func validate(_ p: Params) -> [(String, String)] {
+        p.double("omega0") / p.double("max_step") > 1e6 ? [("max_step", "gives more than 10⁶ points per ω0")] : []
+    }
+
+    func run(_ context: StageContext) throws -> StageReport {
+        let p = context.params
+        var c = DMFTControls()
+        c.maxStep = p.double("max_step"); c.eta = p.double("eta")
+        c.tolerance = p.double("tolerance"); c.maxIterations = p.int("max_iterations")
+        let dmft = DMFT(t: p.double("t"), g: p.double("g"), omega0: p.double("omega0"), controls: c)
+        let temps = p.doubles("temperatures")
+        let zeroT = try dmft.solve(temperature: 0)
+        let e0 = dmft.groundStateEnergy(zeroT)
+        var green: [ComplexValue] = [], selfE: [ComplexValue] = [], dos: [Double] = [], gamma: [Double] = []
+        var sigma: [Double] = [], dc: [Double] = [], kin: [Double] = [], total: [Double] = [], iters: [Int] = [], res: [Double] = []
+        var omegas: [Double] = []
+        for (k, T) in temps.enumerated() {
+            let s = T == 0 ? zeroT : try dmft.solve(temperature: T)
+            green += s.green.map { ComplexValue($0.real, $0.imaginary) }
+            selfE += s.selfEnergy.map { ComplexValue($0.real, $0.imaginary) }
+            dos += s.dos
+            gamma += s.scatteringRate
+            iters.append(s.iterations); res.append(s.residual)
+            if T > 0 {
+                let cond = DMFTConductivity(dmft, s, omegaMax: p.double("omega_max"), omegaStep: p.double("omega_step"))
+                omegas = cond.omega
+                sigma += cond.sigma
+                dc.append(cond.sigmaDC); kin.append(cond.kineticEnergy); total.append(2 * cond.weightPositive)
+            } else {
+                dc.append(.infinity); kin.append(.nan); total.append(.nan)
+                sigma += [Double](repeating: .nan, count: 0)
+            }
+            context.progress(Double(k + 1) / Double(temps.count), "temperatures")
+        }
+        // T = 0 rows of sigma are NaN (σ_dc is infinite there).
+        let nw = omegas.count
+        if nw > 0 {
+            var full: [Double] = []
+            var cursor = 0
+            for T in temps {
+                if T > 0 { full += sigma[cursor..<cursor + nw]; cursor += nw } else { full += [Double](repeating: .nan, count: nw) }
+            }
+            sigma = full
+        }
+        let f = try HDF5File.create(context.outputPaths[0])
+        defer { f.close() }
+        let r = f.root
+        let n = dmft.omega.count
+        try r.setAttribute("label", "DMFT (ω0 = \(JSONValue.format(p.double("omega0"))))")
+        try r.setAttribute("content", "curve")
+        try r.write("temperature", temps, attributes: Units.temperature)
+        try r.write("nu", dmft.omega, attributes: ["units": "t", "meaning": "real frequency grid of the spectra (step divides ω0)"])
+        try r.write("green", green, shape: [temps.count, n], attributes: ["meaning": "local Green function G(ν), [temperature, nu]"])
+        try r.write("self_energy", selfE, shape: [temps.count, n], attributes: ["meaning": "self-energy Σ(ν), [temperature, nu]"])
+        try r.write("dos", dos, shape: [temps.count, n], attributes: ["meaning": "N*(ν) = −Im G/π, [temperature, nu]"])
+        try r.write("gamma", gamma, shape: [temps.count, n], attributes: ["meaning": "Γ(ν) = −Im Σ, [temperature, nu]"])
+        try r.write("e0", scalar: e0, attributes: ["meaning": "ground-state energy E0 (bottom of the T = 0 spectrum)"])
+        try r.write("omega", omegas, attributes: Units.omega)
+        try r.write("sigma", sigma, shape: [temps.count, nw], attributes: Units.sigma)
+        try r.write("sigma_dc", dc, attributes: ["meaning": "σ(ω → 0) (infinite at T = 0)"])
+        try r.write("rho", dc.map { 1 / $0 }, attributes: Units.rho)
+        try r.write("kinetic_energy", kin, attributes: ["units": "t", "meaning": "⟨K⟩"])
+        try r.write("total_weight", total, attributes: ["meaning": "∫_{−∞}^{∞} σ dω on the output grid"])
+        try r.write("iterations", iters, attributes: ["meaning": "self-consistency iterations (all η stages)"])
+        try r.write("residual", res, attributes: ["meaning": "final relative residual"])
+        return StageReport()
+    }
+}
