@@ -135,9 +135,13 @@ public struct Driver: Sendable {
             return nil
         }
         var inputParams: [String: Params] = [:]
-        for ref in refs { inputParams[ref.stage] = pipeline.instance(ref.stage)!.params }
+        var inputSweeps: [String: [(String, JSONValue)]] = [:]
+        for ref in refs {
+            inputParams[ref.stage] = pipeline.instance(ref.stage)!.params
+            inputSweeps[ref.stage] = pipeline.instance(ref.stage)!.sweepValues
+        }
         let done = try StageExecution(registry: registry).execute(
-            inst, inputs: refs, inputParams: inputParams, finals: checker.outputPaths(inst),
+            inst, inputs: refs, inputParams: inputParams, inputSweeps: inputSweeps, finals: checker.outputPaths(inst),
             code: code, showProgress: showProgress,
             shardDir: workspace.stateDir + "/shards/" + id, jobs: jobs)
         let record = StageRecord(stage: id, kind: inst.kind, version: registry[inst.kind]!.version, key: done.key,

@@ -189,6 +189,32 @@ public struct SpecLoader: Sendable {
             throw fail("defaults.\(k)", "no stage in this spec has a parameter '\(k)'")
         }
 
+        // Pass 1b: a stage that is not swept but takes a swept stage in a single-artifact slot
+        // follows that sweep (one instance per upstream instance, same suffix): "map" semantics.
+        var changed = true
+        var rounds = 0
+        while changed && rounds <= templates.count {
+            changed = false
+            rounds += 1
+            for k in templates.indices where templates[k].sweepNames.isEmpty {
+                let kind = registry[templates[k].instances[0].kind]!
+                guard let inputsJSON = stages[templates[k].index]["inputs"]?.objectMembers else { continue }
+                for (slot, v) in inputsJSON {
+                    guard let ispec = kind.inputs.first(where: { $0.name == slot }), !ispec.multiple,
+                          let ref = v.stringValue, let upstream = templates.first(where: { $0.id == ref }),
+                          !upstream.sweepNames.isEmpty else { continue }
+                    let base = templates[k].instances[0]
+                    templates[k].instances = upstream.instances.map { u in
+                        StageInstanceDraft(id: templates[k].id + "@" + u.sweepValues.map { "\($0.0)=\($0.1.canonical)" }.joined(separator: ","),
+                                           kind: base.kind, params: base.params, index: base.index, sweepValues: u.sweepValues)
+                    }
+                    templates[k].sweepNames = upstream.sweepNames
+                    changed = true
+                    break
+                }
+            }
+        }
+
         // Pass 2: resolve inputs to instance ids.
         var allIDs = Set<String>()
         for t in templates { for d in t.instances {

@@ -27,6 +27,7 @@ public struct StageExecution: Sendable {
     /// `shardDir` holds the shard files of a sharded kind (kept across interrupted runs, removed
     /// after success); `jobs` caps the shards run at once.
     public func execute(_ inst: StageInstance, inputs refs: [InputRef], inputParams: [String: Params],
+                        inputSweeps: [String: [(String, JSONValue)]] = [:],
                         finals: [String], code: CodeVersion, showProgress: Bool,
                         shardDir: String? = nil, jobs: Int = 1) throws -> Done {
         let kind = registry[inst.kind]!
@@ -40,7 +41,7 @@ public struct StageExecution: Sendable {
         for ref in refs {
             artifacts[ref.slot, default: []].append(InputArtifact(
                 stage: ref.stage, kind: "", path: ref.path, sha256: ref.sha256, key: ref.key,
-                params: inputParams[ref.stage] ?? Params([])))
+                params: inputParams[ref.stage] ?? Params([]), sweep: inputSweeps[ref.stage] ?? []))
         }
         let id = inst.id
         let progress: @Sendable (Double, String) -> Void

@@ -34,6 +34,10 @@ public struct InputArtifact: Sendable {
     public let sha256: String
     public let key: String
     public let params: Params
+    /// The sweep values that made this instance (e.g. omega0 = 0.05), empty if not swept.
+    public let sweep: [(String, JSONValue)]
+
+    public func sweepValue(_ name: String) -> Double? { sweep.first { $0.0 == name }?.1.doubleValue ?? params[name]?.doubleValue }
 }
 
 /// Everything a stage run sees: its parameters, its inputs, where to write, how to report.

@@ -9,21 +9,33 @@ struct DCStage: HDF5StageKind {
     let version = 1
     let summary = "d.c. extrapolation: sigma_dc(T), rho(T) with rho_low/rho_high from δ ∈ [delta_min, delta_max]"
     let parameters = [
-        ParameterSpec("delta_min", .double(min: 0, exclusiveMin: true), help: "smallest filter width"),
-        ParameterSpec("delta_max", .double(min: 0, exclusiveMin: true), help: "largest filter width (the paper: 5 × delta_min)"),
+        ParameterSpec("delta_min", .double(min: 0, exclusiveMin: true), default: .null, help: "smallest filter width (or use paper_band)"),
+        ParameterSpec("delta_max", .double(min: 0, exclusiveMin: true), default: .null, help: "largest filter width (the paper: 5 × delta_min)"),
+        ParameterSpec("paper_band", .bool, default: .bool(false), help: "the paper's widths from the input's ω0: [0.003, 0.015] for ω0 ≤ 0.05, [0.008, 0.04] above"),
         ParameterSpec("points", .int(min: 2, max: 200), default: .int(9), help: "δ values on a log grid between the two"),
     ]
     let inputs = [InputSpec("spectrum", help: "a stick spectrum (ftlm, ed, static-disorder)")]
 
     func validate(_ p: Params) -> [(String, String)] {
-        p.double("delta_max") < p.double("delta_min") ? [("delta_max", "must be ≥ delta_min")] : []
+        if p.bool("paper_band") {
+            return p.has("delta_min") || p.has("delta_max") ? [("paper_band", "set either paper_band or delta_min/delta_max")] : []
+        }
+        guard p.has("delta_min"), p.has("delta_max") else { return [("delta_min", "required (with delta_max) unless paper_band is true")] }
+        return p.double("delta_max") < p.double("delta_min") ? [("delta_max", "must be ≥ delta_min")] : []
     }
 
     func run(_ context: StageContext) throws -> StageReport {
         let p = context.params
         let input = context.input("spectrum")!
         let art = try SpectrumArtifact.read(input.path)
-        let lo = p.double("delta_min"), hi = p.double("delta_max"), n = p.int("points")
+        var lo = 0.0, hi = 0.0
+        if p.bool("paper_band") {
+            guard let w0 = input.params.optionalDouble("omega0") else { throw StageError("\(input.path): paper_band needs an input with an omega0 parameter") }
+            (lo, hi) = w0 <= 0.05 + 1e-12 ? (0.003, 0.015) : (0.008, 0.04)
+        } else {
+            lo = p.double("delta_min"); hi = p.double("delta_max")
+        }
+        let n = p.int("points")
         let deltas = (0..<n).map { lo * pow(hi / lo, Double($0) / Double(n - 1)) }
         let central = (lo * hi).squareRoot()
         let temps = art.spectrum.temperatures

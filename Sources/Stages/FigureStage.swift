@@ -14,8 +14,18 @@ struct FigureStage: StageKind {
         ParameterSpec("title", .string(), default: .string(""), help: "figure title"),
         ParameterSpec("temperature", .double(min: 0, exclusiveMin: true), default: .null, help: "temperature of the spectra drawn"),
         ParameterSpec("omega_max", .double(min: 0, exclusiveMin: true), default: .double(2), help: "largest ω drawn"),
+        ParameterSpec("temperatures", .doubles(min: 0), default: .null, help: "temperatures of the spectra drawn (recipes fig1, fig4, fig5)"),
+        ParameterSpec("omega0", .double(min: 0), default: .null, help: "ω0 of the panel that shows one (fig3a)"),
     ]
-    let inputs = [InputSpec("curves", multiple: true, help: "artifacts drawn, in legend order")]
+    let inputs = [
+        InputSpec("curves", required: false, multiple: true, help: "artifacts drawn, in legend order (recipe spectra)"),
+        InputSpec("ftlm", required: false, multiple: true, help: "filtered FTLM σ(ω) curves, one per ω0"),
+        InputSpec("dc", required: false, multiple: true, help: "FTLM d.c. artifacts (dc stage), one per ω0"),
+        InputSpec("dmft", required: false, multiple: true, help: "dmft artifacts, one per ω0"),
+        InputSpec("rta", required: false, multiple: true, help: "rta artifacts, one per ω0"),
+        InputSpec("static", required: false, multiple: true, help: "filtered static-disorder σ(ω)"),
+        InputSpec("analysis", required: false, multiple: true, help: "spectral-weight, peak and fit artifacts"),
+    ]
 
     func validate(_ p: Params) -> [(String, String)] {
         let n = p.string("name")
@@ -49,20 +59,30 @@ struct FigureStage: StageKind {
     }
 }
 
-/// The figures the `figure` stage can draw, each from named inputs.
+/// The figures the `figure` stage can draw, each from named inputs (recipes in PaperFigures.swift).
 enum FigureRecipes {
-    static let names = ["spectra"]
+    static let names = ["spectra", "fig1", "fig2", "fig3", "fig4", "fig5"]
 
     static func check(_ p: Params) -> (String, String)? {
-        switch p.string("recipe") {
-        case "spectra" where !p.has("temperature"): return ("temperature", "recipe 'spectra' needs the temperature drawn")
-        default: return nil
+        let recipe = p.string("recipe")
+        if ["spectra", "fig2", "fig3"].contains(recipe) && !p.has("temperature") {
+            return ("temperature", "recipe '\(recipe)' needs the temperature drawn")
         }
+        if recipe == "fig3" && !p.has("omega0") { return ("omega0", "recipe 'fig3' needs the ω0 of panel (a)") }
+        if ["fig1", "fig4", "fig5"].contains(recipe) && !p.has("temperatures") {
+            return ("temperatures", "recipe '\(recipe)' needs the temperatures drawn")
+        }
+        return nil
     }
 
     static func build(_ context: StageContext) throws -> Figure {
         let p = context.params
         switch p.string("recipe") {
+        case "fig1": return try PaperFigures.fig1(context)
+        case "fig2": return try PaperFigures.fig2(context)
+        case "fig3": return try PaperFigures.fig3(context)
+        case "fig4": return try PaperFigures.fig4(context)
+        case "fig5": return try PaperFigures.fig5(context)
         default: return try spectra(context, p)
         }
     }
@@ -74,12 +94,8 @@ enum FigureRecipes {
         var series: [Series] = []
         for (k, input) in context.inputs("curves").enumerated() {
             let c = try CurveArtifact.read(input.path)
-            let row = try c.row(T, path: input.path)
-            let keep = c.omega.indices.filter { c.omega[$0] <= wmax }
-            let band = row.error.map { e in (keep.map { row.sigma[$0] - e[$0] }, keep.map { row.sigma[$0] + e[$0] }) }
             let styles: [LineStyle] = [.solid, .dashed, .dotted, .solid]
-            series.append(Series(label: c.label, x: keep.map { c.omega[$0] }, y: keep.map { row.sigma[$0] },
-                                 band: band, style: styles[k % styles.count]))
+            series.append(try PaperFigures.spectrum(c, path: input.path, T: T, wmax: wmax, label: c.label, style: styles[k % styles.count]))
         }
         var panel = Panel(title: "T = \(JSONValue.format(T)) t", xLabel: "ω / t", yLabel: "σ(ω)  [e²a²/ħ per particle]", series: series)
         panel.xRange = 0...wmax

@@ -12,6 +12,9 @@ public enum StageKinds {
             FTLMStage(),
             DCStage(),
             DMFTStage(),
+            SpectralWeightStage(),
+            PeakStage(),
+            FitStage(),
             FigureStage(),
         ])
         if environment["TLSPIPE_DEBUG_KINDS"] == "1" {

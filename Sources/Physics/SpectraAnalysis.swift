@@ -1,0 +1,72 @@
+import Foundation
+
+/// Analysis of σ(ω) curves on a grid: spectral weight (paper Eq. 2), peak position, Eq. 5 fit.
+public enum SpectraAnalysis {
+    /// SW(Λ) = ∫_0^Λ σ dω by the trapezoid rule on the curve's grid (Λ beyond the grid: up to its end).
+    public static func spectralWeight(omega: [Double], sigma: [Double], cutoff: Double) -> Double {
+        var s = 0.0
+        for k in 1..<omega.count {
+            let a = omega[k - 1], b = omega[k]
+            if a >= cutoff { break }
+            if b <= cutoff {
+                s += 0.5 * (sigma[k] + sigma[k - 1]) * (b - a)
+            } else {
+                let f = (cutoff - a) / (b - a)
+                let mid = sigma[k - 1] + f * (sigma[k] - sigma[k - 1])
+                s += 0.5 * (sigma[k - 1] + mid) * (cutoff - a)
+            }
+        }
+        return s
+    }
+
+    /// Position of the largest local maximum at ω ≥ ωmin (the finite-frequency peak), refined by a
+    /// parabola through the three highest grid points; nil if σ only falls.
+    public static func peak(omega: [Double], sigma: [Double], omegaMin: Double) -> Double? {
+        var best: Int? = nil
+        for k in 1..<(omega.count - 1) where omega[k] >= omegaMin && sigma[k] >= sigma[k - 1] && sigma[k] > sigma[k + 1] {
+            if best == nil || sigma[k] > sigma[best!] { best = k }
+        }
+        guard let k = best else { return nil }
+        let y0 = sigma[k - 1], y1 = sigma[k], y2 = sigma[k + 1]
+        let denom = y0 - 2 * y1 + y2
+        let shift = denom == 0 ? 0 : 0.5 * (y0 - y2) / denom
+        return omega[k] + shift * (omega[k + 1] - omega[k])
+    }
+
+    /// Least-squares fit of Eq. 5, σ_dc = A ω0 log(ω̄/ω0)/(1 − (ω0/ω̄)²), over (A, ω̄): A in closed
+    /// form for each ω̄, ω̄ by a scan and golden-section refinement (ω̄ > max ω0).
+    public static func fitEquationFive(omega0: [Double], sigmaDC: [Double]) -> (amplitude: Double, omegaBar: Double, rms: Double) {
+        func shape(_ w0: Double, _ wb: Double) -> Double {
+            let r = w0 / wb
+            return abs(1 - r * r) < 1e-9 ? w0 / 2 : w0 * log(wb / w0) / (1 - r * r)
+        }
+        func cost(_ wb: Double) -> (Double, Double) {
+            let f = omega0.map { shape($0, wb) }
+            let a = zip(f, sigmaDC).reduce(0) { $0 + $1.0 * $1.1 } / f.reduce(0) { $0 + $1 * $1 }
+            let r = zip(f, sigmaDC).reduce(0) { $0 + pow(a * $1.0 - $1.1, 2) }
+            return (r, a)
+        }
+        let lo = (omega0.max() ?? 0.01) * 1.0001
+        var bestWB = lo, bestCost = Double.infinity
+        var wb = lo
+        while wb < 100 {
+            let c = cost(wb).0
+            if c < bestCost { bestCost = c; bestWB = wb }
+            wb *= 1.01
+        }
+        var a = bestWB / 1.01, b = bestWB * 1.01
+        let g = (sqrt(5.0) - 1) / 2
+        for _ in 0..<80 {
+            let c = b - g * (b - a), d = a + g * (b - a)
+            if cost(c).0 < cost(d).0 { b = d } else { a = c }
+        }
+        let wbFit = max(lo, (a + b) / 2)
+        let (r, amp) = cost(wbFit)
+        return (amp, wbFit, (r / Double(omega0.count)).squareRoot())
+    }
+
+    /// The curve of Eq. 5 for given A and ω̄ at the frequencies ω0.
+    public static func equationFive(amplitude: Double, omegaBar: Double, omega0: [Double]) -> [Double] {
+        omega0.map { RelaxationTime.toyModelDC(amplitude: amplitude, omegaBar: omegaBar, omega0: $0) }
+    }
+}
