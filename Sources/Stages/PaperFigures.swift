@@ -196,10 +196,13 @@ enum PaperFigures {
             panels.append(panel)
         }
         let c = try CurveArtifact.read(d.path)
-        let shown = temps.filter { T in [0.1, 0.2, 0.5, 1, 2, 5].contains { abs($0 - T) < 1e-9 } }
+        // The ω = 0 peak grows as e^{ω0/T} at low T: a log axis and T ≥ 0.3 keep every curve visible.
+        let shown = temps.filter { T in [0.3, 0.5, 1, 2, 5].contains { abs($0 - T) < 1e-9 } }
         let series = try shown.map { try spectrum(c, path: d.path, T: $0, wmax: p.double("omega_max"), label: "T = \(fmt($0))") }
         var pd = Panel(title: "(\(Character(UnicodeScalar(97 + wanted.count)!))) DMFT σ(ω)", xLabel: "ω / t", yLabel: sigmaLabel, series: series)
         pd.xRange = 0...p.double("omega_max")
+        pd.logY = true
+        for k in pd.series.indices { pd.series[k].y = pd.series[k].y.map { $0 > 0 ? $0 : .nan } }
         panels.append(pd)
         return Figure(name: p.string("name"), title: title(p, "Fig. 5: DMFT, g = 1, ω0 = \(fmt(d.sweepValue("omega0") ?? 1))"), columns: 2, panels: panels)
     }
