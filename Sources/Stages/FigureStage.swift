@@ -6,7 +6,7 @@ import PipelineEngine
 /// the data table, the gnuplot script and the provenance record.
 struct FigureStage: StageKind {
     let name = "figure"
-    let version = 1
+    let version = 2
     let summary = "gnuplot figure (PDF, PNG) with its data table, script and provenance record"
     let parameters: [ParameterSpec] = [
         ParameterSpec("name", .string(), help: "file name of the figure, without extension (e.g. fig3a)"),
