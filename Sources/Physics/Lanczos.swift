@@ -71,10 +71,11 @@ public struct KrylovBasis {
                         omegaNext[k + 1] = 1
                     }
                     if worst > threshold || forceNext {
-                        // w −= V (V† w) over v_0 … v_k; twice is enough.
+                        // w −= V (V† w) over v_0 … v_k. One pass suffices: the loss it removes
+                        // is only √ε, so no cancellation calls for a second.
                         var h = [ComplexDouble](repeating: .zero, count: k + 1)
                         h.withUnsafeMutableBufferPointer { hp in
-                            for _ in 0..<2 {
+                            for _ in 0..<1 {
                                 complexMatrixVector(UnsafePointer(v), rows: d, cols: k + 1, .adjoint, UnsafePointer(wp.baseAddress!),
                                                     alpha: .one, beta: .zero, into: hp.baseAddress!)
                                 complexMatrixVector(UnsafePointer(v), rows: d, cols: k + 1, .none, UnsafePointer(hp.baseAddress!),

@@ -78,6 +78,19 @@ for n in [600, 1000] {
                 n, tAll, tEig, tGemm, 2 * pow(Double(n), 3) / tGemm / 1e9, tAll - tEig - tGemm))
 }
 
+// DMFT: one self-consistent solve and one conductivity evaluation at the default controls.
+do {
+    line("")
+    for (w0, T) in [(0.05, 1.0), (1.0, 0.1), (2.0, 0.2)] {
+        let d = DMFT(g: 1, omega0: w0)
+        var sol: DMFTSolution? = nil
+        let tSolve = try best(2) { sol = try d.solve(temperature: T) }
+        let tCond = best(2) { _ = DMFTConductivity(d, sol!, omegaMax: 8, omegaStep: 0.01) }
+        line(String(format: "DMFT ω0 = %.2f, T = %.2f: solve %.3f s (%d points, %d iterations), conductivity (801 ω) %.3f s",
+                    w0, T, tSolve, d.omega.count, sol!.iterations, tCond))
+    }
+}
+
 // The electron–TLS model: matrix-free H·v against the triad bandwidth, and FTLM per random vector.
 let onlyQuick = CommandLine.arguments.contains("--quick")
 do {
