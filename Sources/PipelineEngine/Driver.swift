@@ -46,6 +46,7 @@ public struct Driver: Sendable {
         if !options.dryRun { removeLeftoverTemporaries() }
 
         let statuses = checker.statuses()
+        if !options.dryRun { refreshStats(statuses) }
         var wanted = Set(pipeline.instances.map(\.id))
         if !options.targets.isEmpty {
             wanted = []
@@ -107,6 +108,19 @@ public struct Driver: Sendable {
         return summary
     }
 
+    /// Fresh artifacts just verified by hash get their stat recorded, so later checks skip the hash.
+    func refreshStats(_ statuses: [InstanceStatus]) {
+        for st in statuses where st.fresh {
+            guard var record = RecordStore.read(workspace, st.id) else { continue }
+            var changed = false
+            for o in record.outputs {
+                let now = FileStat.of(o.path)
+                if record.stats[o.path] != now { record.stats[o.path] = now; changed = true }
+            }
+            if changed { try? RecordStore.write(workspace, record) }
+        }
+    }
+
     /// Temporary files of a killed run: never mistaken for artifacts, removed under the lock.
     func removeLeftoverTemporaries() {
         let shardRoot = workspace.stateDir + "/shards"
@@ -144,9 +158,10 @@ public struct Driver: Sendable {
             inst, inputs: refs, inputParams: inputParams, inputSweeps: inputSweeps, finals: checker.outputPaths(inst),
             code: code, showProgress: showProgress,
             shardDir: workspace.stateDir + "/shards/" + id, jobs: jobs)
-        let record = StageRecord(stage: id, kind: inst.kind, version: registry[inst.kind]!.version, key: done.key,
+        var record = StageRecord(stage: id, kind: inst.kind, version: registry[inst.kind]!.version, key: done.key,
                                  params: inst.params.json, inputs: refs, outputs: done.outputs,
                                  finished: Clock.iso8601(done.end))
+        for o in done.outputs { record.stats[o.path] = FileStat.of(o.path) }
         try RecordStore.write(workspace, record)
         return done.seconds
     }

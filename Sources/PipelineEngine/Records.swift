@@ -50,12 +50,19 @@ public struct StageRecord: Sendable {
     public let inputs: [InputRef]
     public let outputs: [(path: String, sha256: String)]
     public let finished: String
+    /// (size, mtime in ns, inode) of each output when it was recorded: a file whose stat still
+    /// matches needs no re-hash (as make and DVC do); any write changes the stat.
+    var stats: [String: FileStat] = [:]
 
     var json: JSONValue {
         .object([
             ("stage", .string(stage)), ("kind", .string(kind)), ("version", .int(version)), ("key", .string(key)),
             ("params", params), ("inputs", .array(inputs.map(\.json))),
-            ("outputs", .array(outputs.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
+            ("outputs", .array(outputs.map { o in
+                var m: [(String, JSONValue)] = [("path", .string(o.path)), ("sha256", .string(o.sha256))]
+                if let st = stats[o.path] { m.append(("stat", .array([.int(st.size), .int(st.mtimeNS), .int(st.inode)]))) }
+                return .object(m)
+            })),
             ("finished", .string(finished)),
         ])
     }
@@ -73,12 +80,18 @@ public struct StageRecord: Sendable {
         var inputs: [InputRef] = []
         for i in ins { guard let r = InputRef(i) else { return nil }; inputs.append(r) }
         var outputs: [(path: String, sha256: String)] = []
+        var stats: [String: FileStat] = [:]
         for o in outs {
             guard let path = o["path"]?.stringValue, let h = o["sha256"]?.stringValue else { return nil }
             outputs.append((path, h))
+            if let st = o["stat"]?.arrayValue, st.count == 3, let a = st[0].intValue, let b = st[1].intValue, let c = st[2].intValue {
+                stats[path] = FileStat(size: a, mtimeNS: b, inode: c)
+            }
         }
+        let keep = stats
         self.init(stage: s, kind: kd, version: v, key: k, params: p, inputs: inputs, outputs: outputs,
                   finished: j["finished"]?.stringValue ?? "")
+        self.stats = keep
     }
 }
 
@@ -113,5 +126,19 @@ public enum AtomicFile {
         if Foundation.rename(from, to) != 0 {
             throw StageError("cannot move \(from) to \(to): \(String(cString: strerror(errno)))")
         }
+    }
+}
+
+/// The parts of stat(2) that change whenever a file is written.
+struct FileStat: Equatable, Sendable {
+    let size: Int
+    let mtimeNS: Int
+    let inode: Int
+
+    static func of(_ path: String) -> FileStat? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return FileStat(size: Int(st.st_size), mtimeNS: Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec),
+                        inode: Int(st.st_ino))
     }
 }

@@ -124,6 +124,7 @@ public struct StalenessChecker: Sendable {
                 reasons.append("artifact missing: \(path)")
                 continue
             }
+            if let st = record.stats[path], st == FileStat.of(path) { continue }
             if Hashing.sha256(file: path) != sha {
                 reasons.append("artifact modified: \(path) no longer matches its recorded SHA-256")
             }
