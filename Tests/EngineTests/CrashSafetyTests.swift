@@ -49,7 +49,7 @@ final class CrashSafetyTests: XCTestCase {
 
     func testSecondDriverOnSameFolderIsRefused() throws {
         let s = Scratch()
-        s.write(spec(seconds: 2))
+        s.write(spec(seconds: 5))
         let p = try CLI.start(["run", "spec.json"], in: s.dir, env: env)
         XCTAssertTrue(waitFor { filesUnder(s.dir + "/data").contains { $0.hasPrefix("slow.h5.tmp-") } })
         let second = try CLI.run(["run", "spec.json"], in: s.dir, env: env)

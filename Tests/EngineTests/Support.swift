@@ -25,13 +25,10 @@ struct RecorderKind: StageKind {
             text += "from \(input.stage): " + (try String(contentsOfFile: input.path, encoding: .utf8))
         }
         try text.write(toFile: context.outputPaths[0], atomically: false, encoding: .utf8)
-        let handle = FileHandle(forWritingAtPath: log) ?? {
-            FileManager.default.createFile(atPath: log, contents: nil)
-            return FileHandle(forWritingAtPath: log)!
-        }()
-        handle.seekToEndOfFile()
-        handle.write(Data((context.stageID + "\n").utf8))
-        handle.closeFile()
+        // O_APPEND: stages run concurrently with --jobs 2.
+        let fd = open(log, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        _ = (context.stageID + "\n").withCString { write(fd, $0, strlen($0)) }
+        close(fd)
         return StageReport()
     }
 
