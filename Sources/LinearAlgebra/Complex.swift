@@ -67,14 +67,27 @@ public func complexMultiply(_ a: UnsafePointer<ComplexDouble>, rowsA: Int, colsA
 }
 
 /// y = α·op(A)·x + β·y with OpenBLAS `zgemv`; A is rows × cols, column-major.
-public func complexMatrixVector(_ a: UnsafePointer<ComplexDouble>, rows: Int, cols: Int, _ op: ComplexOp,
+public func complexMatrixVector(_ a: UnsafePointer<ComplexDouble>, rows: Int, cols: Int, leadingDimension: Int? = nil, _ op: ComplexOp,
                                 _ x: UnsafePointer<ComplexDouble>, alpha: ComplexDouble, beta: ComplexDouble,
                                 into y: UnsafeMutablePointer<ComplexDouble>) {
     var al = alpha, be = beta
     withUnsafePointer(to: &al) { ap in
         withUnsafePointer(to: &be) { bp in
             cblas_zgemv(CblasColMajor, op.cblas, blasint(rows), blasint(cols), UnsafeRawPointer(ap), UnsafeRawPointer(a),
-                        blasint(rows), UnsafeRawPointer(x), 1, UnsafeRawPointer(bp), UnsafeMutableRawPointer(y), 1)
+                        blasint(leadingDimension ?? rows), UnsafeRawPointer(x), 1, UnsafeRawPointer(bp), UnsafeMutableRawPointer(y), 1)
+        }
+    }
+}
+
+/// C (m × n) = Re(A† B) for complex A (rows × m) and B (rows × n), as one real `dgemm` on the
+/// interleaved (re, im) storage: Re(a† b) = Σ re·re + im·im, so the product costs half the
+/// flops of `zgemm` when only the real part is needed.
+public func realPartOfAdjointProduct(_ a: UnsafePointer<ComplexDouble>, rows: Int, colsA m: Int,
+                                     _ b: UnsafePointer<ComplexDouble>, colsB n: Int,
+                                     into c: UnsafeMutablePointer<Double>) {
+    UnsafeRawPointer(a).withMemoryRebound(to: Double.self, capacity: 2 * rows * m) { ar in
+        UnsafeRawPointer(b).withMemoryRebound(to: Double.self, capacity: 2 * rows * n) { br in
+            multiply(ar, rowsA: 2 * rows, colsA: m, .transpose, br, rowsB: 2 * rows, colsB: n, .none, into: c)
         }
     }
 }

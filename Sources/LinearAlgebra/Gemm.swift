@@ -19,6 +19,20 @@ public func multiply(_ a: Matrix, _ b: Matrix, transposeA ta: Transpose = .none,
     return c
 }
 
+/// C (m × n) = op(A) · op(B) with OpenBLAS `dgemm` on caller-owned column-major storage,
+/// leading dimensions equal to the stored row counts.
+public func multiply(_ a: UnsafePointer<Double>, rowsA: Int, colsA: Int, _ ta: Transpose,
+                     _ b: UnsafePointer<Double>, rowsB: Int, colsB: Int, _ tb: Transpose,
+                     into c: UnsafeMutablePointer<Double>) {
+    let m = ta == .none ? rowsA : colsA
+    let k = ta == .none ? colsA : rowsA
+    let kb = tb == .none ? rowsB : colsB
+    let n = tb == .none ? colsB : rowsB
+    precondition(k == kb, "multiply: inner dimensions \(k) and \(kb) differ")
+    cblas_dgemm(CblasColMajor, ta.cblas, tb.cblas, blasint(m), blasint(n), blasint(k), 1.0,
+                a, blasint(rowsA), b, blasint(rowsB), 0.0, c, blasint(m))
+}
+
 /// Thread control and identification of the BLAS in use (for provenance and reproducibility).
 public enum BLAS {
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }

@@ -38,12 +38,14 @@ public enum FTLM {
         return (0..<d).map { _ in ComplexDouble(rng.gaussian(), rng.gaussian()) }
     }
 
-    /// Unnormalised Kubo sums of one batch.
-    public static func batchSums(_ s: FTLMSettings, batch: Int, progress: (Double) -> Void = { _ in }) throws -> KuboSums {
+    /// Unnormalised Kubo sums of one batch. `threads`: cores for BLAS and H·v (the numbers do
+    /// not depend on it: OpenBLAS splits GEMM/GEMV over output blocks, never over the sum).
+    public static func batchSums(_ s: FTLMSettings, batch: Int, threads: Int = 1, progress: (Double) -> Void = { _ in }) throws -> KuboSums {
         var sums = KuboSums(temperatures: s.temperatures, binWidth: s.binWidth, binCount: s.binCount)
         let momenta = s.model.momenta(twists: s.twists)
         let vectors = Array(stride(from: batch, to: s.randomVectors, by: s.batches))
         let d = s.model.sectorDimension
+        let storage = KrylovStorage(dimension: d, steps: s.lanczosSteps)
         var done = 0
         for r in vectors {
             for (k, m) in momenta.enumerated() {
@@ -51,7 +53,7 @@ public enum FTLM {
                 let start = randomVector(dimension: d, seed: s.seed, momentum: k, vector: r)
                 // D/R per random vector; the multiplicity counts the sector −κ.
                 try addRandomVector(sector, start: start, steps: s.lanczosSteps,
-                                    weight: m.multiplicity * Double(d) / Double(s.randomVectors), into: &sums)
+                                    weight: m.multiplicity * Double(d) / Double(s.randomVectors), storage: storage, threads: threads, into: &sums)
                 done += 1
                 progress(Double(done) / Double(vectors.count * momenta.count))
             }
@@ -61,8 +63,13 @@ public enum FTLM {
 
     /// The FTLM contribution of one random vector of one sector.
     public static func addRandomVector(_ sector: Sector, start: [ComplexDouble], steps: Int, weight: Double,
-                                       into sums: inout KuboSums) throws {
+                                       storage: KrylovStorage? = nil, threads: Int = 1, into sums: inout KuboSums) throws {
         let d = sector.dimension
+        // Parallelism is ours, never OpenBLAS's: its threaded dgemm gives different bits for 1
+        // and 2 threads (measured, 4e-13 relative), and results must not depend on --jobs.
+        BLAS.setThreads(1)
+        let store = storage ?? KrylovStorage(dimension: d, steps: steps)
+        precondition(store.dimension == d && store.steps >= min(steps, d), "KrylovStorage too small")
         let r0 = Lanczos.norm(start)
         let r = start.map { ComplexDouble($0.real / r0, $0.imaginary / r0) }
         // j|r⟩ and K|r⟩
@@ -73,25 +80,21 @@ public enum FTLM {
             kr.withUnsafeMutableBufferPointer { sector.apply(.kinetic, rp.baseAddress!, into: $0.baseAddress!) }
         }
         let nj = Lanczos.norm(jr)
-        var basis = KrylovBasis(sector: sector, start: r, steps: steps)
+        let basis = r.withUnsafeBufferPointer { KrylovBasis(sector: sector, start: $0.baseAddress!, steps: steps, storage: store.first, threads: threads) }
         let m = basis.steps
         let (eps, phi) = try tridiagonalEigen(diagonal: basis.alpha, offDiagonal: basis.beta)
-        // c_k = ⟨v_k|K|r⟩ for the kinetic energy, before V is overwritten by jV.
-        var c = [ComplexDouble](repeating: .zero, count: m)
-        basis.vectors.withUnsafeBufferPointer { vp in
-            kr.withUnsafeBufferPointer { kp in
-                c.withUnsafeMutableBufferPointer { cp in
-                    complexMultiply(vp.baseAddress!, rowsA: d, colsA: m, .adjoint, kp.baseAddress!, rowsB: d, colsB: 1, .none, into: cp.baseAddress!)
-                }
-            }
+        // c_k = Re⟨v_k|K|r⟩ for the kinetic energy (⟨K⟩ is real), before V is overwritten by jV.
+        var c = [Double](repeating: 0, count: m)
+        kr.withUnsafeBufferPointer { kp in
+            realPartOfAdjointProduct(basis.vectors, rows: d, colsA: m, kp.baseAddress!, colsB: 1, into: &c)
         }
         let floor = sector.model.energyFloor
         // Z and ⟨K⟩ need only the first Lanczos run.
         var kinI = [Double](repeating: 0, count: m)  // Re ⟨r|ψ_i⟩⟨ψ_i|K|r⟩
         for i in 0..<m {
-            var acc = ComplexDouble.zero
-            for k in 0..<m { acc += ComplexDouble(phi[i * m + k] * c[k].real, phi[i * m + k] * c[k].imaginary) }
-            kinI[i] = phi[i * m] * acc.real
+            var acc = 0.0
+            for k in 0..<m { acc += phi[i * m + k] * c[k] }
+            kinI[i] = phi[i * m] * acc
         }
         guard nj > 0 else {
             // No current (g = 0 at κ = 0): only Z and ⟨K⟩ contribute.
@@ -105,50 +108,29 @@ public enum FTLM {
             return
         }
         // jV in place, column by column.
-        var tmp = [ComplexDouble](repeating: .zero, count: d)
-        basis.vectors.withUnsafeMutableBufferPointer { vp in
-            tmp.withUnsafeMutableBufferPointer { tp in
-                for k in 0..<m {
-                    let col = vp.baseAddress! + k * d
-                    sector.apply(.current, UnsafePointer(col), into: tp.baseAddress!)
-                    col.update(from: tp.baseAddress!, count: d)
-                }
-            }
+        let tmp = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: d)
+        defer { tmp.deallocate() }
+        for k in 0..<m {
+            let col = basis.vectors + k * d
+            sector.apply(.current, UnsafePointer(col), into: tmp)
+            col.update(from: tmp, count: d)
         }
-        let second = KrylovBasis(sector: sector, start: jr, steps: steps)
+        let second = jr.withUnsafeBufferPointer { KrylovBasis(sector: sector, start: $0.baseAddress!, steps: steps, storage: store.second, threads: threads) }
         let mt = second.steps
         let (epsT, phiT) = try tridiagonalEigen(diagonal: second.alpha, offDiagonal: second.beta)
-        // X = (jV)† Ṽ  (m × m̃), then A = Φᵀ X Φ̃.
-        var x = [ComplexDouble](repeating: .zero, count: m * mt)
-        basis.vectors.withUnsafeBufferPointer { vp in
-            second.vectors.withUnsafeBufferPointer { wp in
-                x.withUnsafeMutableBufferPointer { xp in
-                    complexMultiply(vp.baseAddress!, rowsA: d, colsA: m, .adjoint, wp.baseAddress!, rowsB: d, colsB: mt, .none, into: xp.baseAddress!)
-                }
-            }
-        }
-        let phiC = phi.map { ComplexDouble($0, 0) }, phiTC = phiT.map { ComplexDouble($0, 0) }
-        var y = [ComplexDouble](repeating: .zero, count: m * mt)
+        // Only Re A enters (Φ, Φ̃ and the end factors ⟨r|ψ_i⟩, ⟨ψ̃_j|j|r⟩ are real), so
+        // Re X = Re[(jV)† Ṽ] (m × m̃) by one real GEMM, then Re A = Φᵀ (Re X) Φ̃.
+        var x = [Double](repeating: 0, count: m * mt)
+        realOverlaps(basis.vectors, second.vectors, rows: d, m, mt, threads: threads, into: &x)
+        var y = [Double](repeating: 0, count: m * mt)
         var a = y
-        x.withUnsafeBufferPointer { xp in
-            phiTC.withUnsafeBufferPointer { pp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    complexMultiply(xp.baseAddress!, rowsA: m, colsA: mt, .none, pp.baseAddress!, rowsB: mt, colsB: mt, .none, into: yp.baseAddress!)
-                }
-            }
-        }
-        phiC.withUnsafeBufferPointer { pp in
-            y.withUnsafeBufferPointer { yp in
-                a.withUnsafeMutableBufferPointer { ap in
-                    complexMultiply(pp.baseAddress!, rowsA: m, colsA: m, .transpose, yp.baseAddress!, rowsB: m, colsB: mt, .none, into: ap.baseAddress!)
-                }
-            }
-        }
+        multiply(x, rowsA: m, colsA: mt, .none, phiT, rowsB: mt, colsB: mt, .none, into: &y)
+        multiply(phi, rowsA: m, colsA: m, .transpose, y, rowsB: m, colsB: mt, .none, into: &a)
         // Pole (i, j) at ω = ε̃_j − ε_i with amplitude Re[⟨r|ψ_i⟩⟨ψ_i|j|ψ̃_j⟩⟨ψ̃_j|j|r⟩].
         var amp = [Double](repeating: 0, count: m * mt)
         for j in 0..<mt {
             let right = phiT[j * mt] * nj
-            for i in 0..<m { amp[j * m + i] = phi[i * m] * a[j * m + i].real * right }
+            for i in 0..<m { amp[j * m + i] = phi[i * m] * a[j * m + i] * right }
         }
         let degenerate = 1e-10
         for (row, T) in sums.numerator.temperatures.enumerated() {
@@ -175,6 +157,28 @@ public enum FTLM {
                 }
             }
             sums.numerator.drude[row] += weight * Double.pi * drude
+        }
+    }
+
+    /// X = Re(A† B) (m × n) in four fixed blocks of columns, each one single-threaded dgemm,
+    /// spread over `threads`: the bits depend on the block shapes only, never on the threads.
+    /// (Four blocks of 300 at M = 1200 run at the 2-thread dgemm rate; blocks of 128 lost 15%.)
+    public static func realOverlaps(_ a: UnsafePointer<ComplexDouble>, _ b: UnsafePointer<ComplexDouble>, rows d: Int, _ m: Int, _ n: Int,
+                             threads: Int, into x: inout [Double]) {
+        let block = (n + 3) / 4
+        let blocks = (n + block - 1) / block
+        let ap = SendablePointer(a), bp = SendablePointer(b)
+        x.withUnsafeMutableBufferPointer { xb in
+            let xp = SendableMutablePointer(xb.baseAddress!)
+            let next = Counter()
+            DispatchQueue.concurrentPerform(iterations: max(1, min(threads, blocks))) { _ in
+                while true {
+                    let c = next.increment() - 1
+                    guard c < blocks else { return }
+                    let c0 = c * block, c1 = min(n, c0 + block)
+                    realPartOfAdjointProduct(ap.p, rows: d, colsA: m, bp.p + c0 * d, colsB: c1 - c0, into: xp.p + c0 * m)
+                }
+            }
         }
     }
 

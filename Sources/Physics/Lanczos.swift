@@ -7,109 +7,126 @@ import Numerics
 /// otherwise double-count weight (measured: FTLM off by 12 σ at N = 8, T = 0.2 without it).
 /// Partial reorthogonalisation (Simon 1984): the loss of orthogonality ω_{k,j} = v_k·v_j is
 /// tracked by its recurrence, and only when it passes √ε is the new vector (and the next one)
-/// orthogonalised against the whole basis by two BLAS zgemv. This keeps the basis orthogonal
+/// orthogonalised against the whole basis (`VectorOps.orthogonalise`). This keeps the basis orthogonal
 /// to √ε at a fraction of the cost of full reorthogonalisation.
 public struct KrylovBasis {
     public var alpha: [Double] = []
     public var beta: [Double] = []     // beta[k] couples v_k and v_{k+1}
-    /// Basis vectors v_0 … v_{m−1}, each of length D, contiguous (column-major D × m).
-    public var vectors: [ComplexDouble]
+    /// Basis vectors v_0 … v_{m−1}, each of length D, contiguous (column-major D × m), in
+    /// storage the caller owns (a `KrylovStorage`).
+    public let vectors: UnsafeMutablePointer<ComplexDouble>
     public let dimension: Int
     public var steps: Int { alpha.count }
     /// How many steps needed a full reorthogonalisation.
     public private(set) var reorthogonalisations = 0
+    /// Basis columns visited by those reorthogonalisations (the cost, in vector passes / 2).
+    public private(set) var reorthogonalisedColumns = 0
 
-    /// Runs up to `steps` steps from `start` (normalised inside). Stops early on an invariant subspace.
-    public init(sector: Sector, start: [ComplexDouble], steps maxSteps: Int) {
+    /// Runs up to `steps` steps from `start` (normalised inside) into `storage` (room for
+    /// D × steps). Stops early on an invariant subspace.
+    public init(sector: Sector, start: UnsafePointer<ComplexDouble>, steps maxSteps: Int, storage v: UnsafeMutablePointer<ComplexDouble>,
+                threads: Int = 1) {
         let d = sector.dimension
         dimension = d
+        vectors = v
         let m = min(maxSteps, d)
-        vectors = [ComplexDouble](repeating: .zero, count: d * m)
-        var w = [ComplexDouble](repeating: .zero, count: d)
-        let norm0 = Lanczos.norm(start)
+        let wp = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: d)
+        defer { wp.deallocate() }
+        let h = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: m)
+        defer { h.deallocate() }
+        let norm0 = Lanczos.norm(start, d)
         let eps = 1.1e-16, threshold = eps.squareRoot()
         var omegaPrev = [Double](), omegaCur = [1.0]  // ω_{k−1,·}, ω_{k,·}
         var forceNext = false
-        reorthogonalisations = 0
-        vectors.withUnsafeMutableBufferPointer { vp in
-            let v = vp.baseAddress!
-            let inv0 = 1 / norm0
-            for s in 0..<d { v[s] = ComplexDouble(start[s].real * inv0, start[s].imaginary * inv0) }
-            for k in 0..<m {
-                let vk = v + k * d
-                w.withUnsafeMutableBufferPointer { wp in
-                    sector.apply(.hamiltonian, UnsafePointer(vk), into: wp.baseAddress!)
-                    var a = 0.0
-                    for s in 0..<d { a += vk[s].real * wp[s].real + vk[s].imaginary * wp[s].imaginary }
-                    alpha.append(a)
-                    if k > 0 {
-                        let b = beta[k - 1], vp1 = vk - d
-                        for s in 0..<d {
-                            wp[s] = ComplexDouble(wp[s].real - a * vk[s].real - b * vp1[s].real,
-                                                  wp[s].imaginary - a * vk[s].imaginary - b * vp1[s].imaginary)
-                        }
-                    } else {
-                        for s in 0..<d { wp[s] = ComplexDouble(wp[s].real - a * vk[s].real, wp[s].imaginary - a * vk[s].imaginary) }
-                    }
-                    guard k + 1 < m else { return }
-                    var nb = 0.0
-                    for s in 0..<d { nb += wp[s].lengthSquared }
-                    nb = nb.squareRoot()
-                    // Estimate ω_{k+1,j} (j ≤ k) by Simon's recurrence.
-                    var omegaNext = [Double](repeating: 0, count: k + 2)
-                    var worst = 0.0
-                    if nb > 0 {
-                        for j in 0..<k {
-                            var x = (j + 1 <= k ? beta[j] * omegaCur[j + 1] : 0) + (alpha[j] - a) * omegaCur[j]
-                            if j > 0 { x += beta[j - 1] * omegaCur[j - 1] }
-                            if k > 0 && j < omegaPrev.count { x -= beta[k - 1] * omegaPrev[j] }
-                            x = (x + eps * (abs(beta[j]) + nb).magnitude * (x >= 0 ? 1 : -1)) / nb
-                            omegaNext[j] = x
-                            worst = max(worst, abs(x))
-                        }
-                        omegaNext[k] = eps * Double(d).squareRoot()
-                        omegaNext[k + 1] = 1
-                    }
-                    if worst > threshold || forceNext {
-                        // w −= V (V† w) over v_0 … v_k. One pass suffices: the loss it removes
-                        // is only √ε, so no cancellation calls for a second.
-                        var h = [ComplexDouble](repeating: .zero, count: k + 1)
-                        h.withUnsafeMutableBufferPointer { hp in
-                            for _ in 0..<1 {
-                                complexMatrixVector(UnsafePointer(v), rows: d, cols: k + 1, .adjoint, UnsafePointer(wp.baseAddress!),
-                                                    alpha: .one, beta: .zero, into: hp.baseAddress!)
-                                complexMatrixVector(UnsafePointer(v), rows: d, cols: k + 1, .none, UnsafePointer(hp.baseAddress!),
-                                                    alpha: ComplexDouble(-1, 0), beta: .one, into: wp.baseAddress!)
-                            }
-                        }
-                        reorthogonalisations += 1
-                        nb = 0
-                        for s in 0..<d { nb += wp[s].lengthSquared }
-                        nb = nb.squareRoot()
-                        for j in 0...k { omegaNext[j] = eps }
-                        // Reorthogonalise the next vector too: v_{k+1} alone would leave v_{k+2} exposed.
-                        forceNext = !forceNext
-                    }
-                    omegaPrev = omegaCur
-                    omegaCur = omegaNext
-                    // Invariant subspace reached: the Ritz pairs so far are exact.
-                    guard nb > 1e-13 * max(1, abs(a)) else { return }
-                    beta.append(nb)
-                    let next = vk + d
-                    let inv = 1 / nb
-                    for s in 0..<d { next[s] = ComplexDouble(wp[s].real * inv, wp[s].imaginary * inv) }
+        let inv0 = 1 / norm0
+        for s in 0..<d { v[s] = ComplexDouble(start[s].real * inv0, start[s].imaginary * inv0) }
+        for k in 0..<m {
+            let vk = v + k * d
+            sector.apply(.hamiltonian, UnsafePointer(vk), into: wp)
+            let a = VectorOps.realDot(UnsafePointer(vk), UnsafePointer(wp), d)
+            alpha.append(a)
+            // w −= α v_k + β v_{k−1}, and ‖w‖² in the same pass.
+            var nb = VectorOps.subtractAndNorm(wp, a, UnsafePointer(vk), k > 0 ? beta[k - 1] : 0,
+                                               k > 0 ? UnsafePointer(vk - d) : nil, d)
+            guard k + 1 < m else { break }
+            nb = nb.squareRoot()
+            // Estimate ω_{k+1,j} (j ≤ k) by Simon's recurrence.
+            var omegaNext = [Double](repeating: 0, count: k + 2)
+            var worst = 0.0
+            if nb > 0 {
+                for j in 0..<k {
+                    var x = (j + 1 <= k ? beta[j] * omegaCur[j + 1] : 0) + (alpha[j] - a) * omegaCur[j]
+                    if j > 0 { x += beta[j - 1] * omegaCur[j - 1] }
+                    if k > 0 && j < omegaPrev.count { x -= beta[k - 1] * omegaPrev[j] }
+                    x = (x + eps * (abs(beta[j]) + nb).magnitude * (x >= 0 ? 1 : -1)) / nb
+                    omegaNext[j] = x
+                    worst = max(worst, abs(x))
                 }
-                if alpha.count == k + 1 && beta.count < k + 1 { break }
+                omegaNext[k] = eps * Double(d).squareRoot()
+                omegaNext[k + 1] = 1
             }
+            if worst > threshold || forceNext {
+                // w −= V (V† w) over v_0 … v_k. One pass suffices: the loss it removes is only
+                // √ε, so no cancellation calls for a second. (A cache-blocked variant that reads
+                // V once was slower than these two streaming zgemv passes, measured.)
+                VectorOps.orthogonalise(wp, against: UnsafePointer(v), columns: k + 1, d, threads: threads, scratch: h)
+                reorthogonalisations += 1
+                reorthogonalisedColumns += k + 1
+                nb = VectorOps.realDot(UnsafePointer(wp), UnsafePointer(wp), d).squareRoot()
+                for j in 0...k { omegaNext[j] = eps }
+                // Reorthogonalise the next vector too: v_{k+1} alone would leave v_{k+2} exposed.
+                forceNext = !forceNext
+            }
+            omegaPrev = omegaCur
+            omegaCur = omegaNext
+            // Invariant subspace reached: the Ritz pairs so far are exact.
+            guard nb > 1e-13 * max(1, abs(a)) else { break }
+            beta.append(nb)
+            let next = vk + d
+            VectorOps.scale(UnsafePointer(wp), 1 / nb, into: next, d)
         }
-        if steps < m { vectors.removeLast((m - steps) * d) }
     }
+}
+
+/// Room for the two Krylov bases of one FTLM random vector (D × M complex each), allocated
+/// once per batch and reused: at N = 16, M = 1200 each is 1.26 GB, and faulting in fresh zeroed
+/// pages costs more than the Lanczos steps that fill them. Transparent huge pages are asked for
+/// (the kernel here grants them on `madvise` only), which makes the first touch cheaper too.
+public final class KrylovStorage {
+    public let dimension: Int
+    public let steps: Int
+    public let first: UnsafeMutablePointer<ComplexDouble>
+    public let second: UnsafeMutablePointer<ComplexDouble>
+
+    public init(dimension: Int, steps: Int) {
+        self.dimension = dimension
+        self.steps = min(steps, dimension)
+        let count = dimension * self.steps
+        first = KrylovStorage.allocate(count)
+        second = KrylovStorage.allocate(count)
+    }
+
+    static func allocate(_ count: Int) -> UnsafeMutablePointer<ComplexDouble> {
+        let bytes = count * MemoryLayout<ComplexDouble>.stride
+        let hugePage = 2 << 20
+        var raw: UnsafeMutableRawPointer? = nil
+        guard posix_memalign(&raw, hugePage, bytes) == 0, let p = raw else { fatalError("cannot allocate \(bytes) bytes for a Krylov basis") }
+        _ = madvise(p, (bytes + hugePage - 1) / hugePage * hugePage, MADV_HUGEPAGE)
+        return p.bindMemory(to: ComplexDouble.self, capacity: count)
+    }
+
+    deinit { free(first); free(second) }
 }
 
 public enum Lanczos {
     static func norm(_ v: [ComplexDouble]) -> Double {
+        v.withUnsafeBufferPointer { norm($0.baseAddress!, v.count) }
+    }
+
+    static func norm(_ v: UnsafePointer<ComplexDouble>, _ d: Int) -> Double {
         var s = 0.0
-        for x in v { s += x.lengthSquared }
+        for i in 0..<d { s += v[i].real * v[i].real + v[i].imaginary * v[i].imaginary }
         return s.squareRoot()
     }
 }
+

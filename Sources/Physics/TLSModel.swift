@@ -40,15 +40,12 @@ public struct Sector: Sendable {
     public let model: TLSModel
     /// κ = K − φ/N.
     public let kappa: Double
-    let diagonal: [Double]
     let hopRight: ComplexDouble  // −t e^{−iκ}, multiplies v[R(s)]
     let hopLeft: ComplexDouble   // −t e^{+iκ}, multiplies v[L(s)]
 
     public init(model: TLSModel, kappa: Double) {
         self.model = model
         self.kappa = kappa
-        let n = model.sites
-        diagonal = (0..<(1 << n)).map { s in model.omega0 / 2 * Double(2 * s.nonzeroBitCount - n) }
         hopRight = ComplexDouble(-model.t * cos(kappa), model.t * sin(kappa))
         hopLeft = ComplexDouble(-model.t * cos(kappa), -model.t * sin(kappa))
     }
@@ -63,51 +60,65 @@ public struct Sector: Sendable {
     /// Rows are split over threads for large sectors.
     public func apply(_ op: Operator, _ v: UnsafePointer<ComplexDouble>, into out: UnsafeMutablePointer<ComplexDouble>) {
         let d = dimension
-        let chunks = d >= 1 << 14 ? ProcessInfo.processInfo.activeProcessorCount * 4 : 1
+        let c = coefficients(op)
         let vv = SendablePointer(v), oo = SendableMutablePointer(out)
+        let pairs = d / 2
+        let chunks = d >= 1 << 14 ? ProcessInfo.processInfo.activeProcessorCount * 4 : 1
         if chunks == 1 {
-            applyRows(op, 0..<d, vv.p, oo.p)
+            applyPairs(c, 0..<pairs, vv.p, oo.p)
         } else {
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let lo = d * c / chunks, hi = d * (c + 1) / chunks
-                applyRows(op, lo..<hi, vv.p, oo.p)
+            DispatchQueue.concurrentPerform(iterations: chunks) { k in
+                applyPairs(c, (pairs * k / chunks)..<(pairs * (k + 1) / chunks), vv.p, oo.p)
             }
         }
     }
 
-    @inline(__always)
-    func applyRows(_ op: Operator, _ rows: Range<Int>, _ v: UnsafePointer<ComplexDouble>, _ out: UnsafeMutablePointer<ComplexDouble>) {
-        let n = model.sites
-        let mask = (1 << n) - 1
-        let hr = hopRight, hl = hopLeft
-        let g = model.g
+    /// The operator as out[s] = diag·(2·popcount(s) − N)·v[s] − g·v[s ⊕ 1] + right·v[R(s)] + left·v[L(s)].
+    struct Coefficients { var diag: Double; var g: Double; var right: ComplexDouble; var left: ComplexDouble }
+
+    func coefficients(_ op: Operator) -> Coefficients {
         switch op {
-        case .hamiltonian:
-            diagonal.withUnsafeBufferPointer { diag in
-                for s in rows {
-                    let l = (s >> 1) | ((s & 1) << (n - 1))
-                    let r = ((s << 1) & mask) | (s >> (n - 1))
-                    let a = v[r], b = v[l], x = v[s ^ 1], y = v[s]
-                    let re = diag[s] * y.real - g * x.real + hr.real * a.real - hr.imaginary * a.imaginary + hl.real * b.real - hl.imaginary * b.imaginary
-                    let im = diag[s] * y.imaginary - g * x.imaginary + hr.real * a.imaginary + hr.imaginary * a.real + hl.real * b.imaginary + hl.imaginary * b.real
-                    out[s] = ComplexDouble(re, im)
-                }
-            }
-        case .kinetic:
-            for s in rows {
-                let l = (s >> 1) | ((s & 1) << (n - 1))
-                let r = ((s << 1) & mask) | (s >> (n - 1))
-                out[s] = hr * v[r] + hl * v[l]
-            }
+        case .hamiltonian: return Coefficients(diag: model.omega0 / 2, g: model.g, right: hopRight, left: hopLeft)
+        case .kinetic: return Coefficients(diag: 0, g: 0, right: hopRight, left: hopLeft)
         case .current:
             // ∂/∂κ of −t e^{−iκ} is i t e^{−iκ} = −i·hopRight; of −t e^{iκ} is −i t e^{iκ} = i·hopLeft.
-            let cr = ComplexDouble(hr.imaginary, -hr.real), cl = ComplexDouble(-hl.imaginary, hl.real)
-            for s in rows {
-                let l = (s >> 1) | ((s & 1) << (n - 1))
-                let r = ((s << 1) & mask) | (s >> (n - 1))
-                out[s] = cr * v[r] + cl * v[l]
+            return Coefficients(diag: 0, g: 0, right: ComplexDouble(hopRight.imaginary, -hopRight.real),
+                                left: ComplexDouble(-hopLeft.imaginary, hopLeft.real))
+        }
+    }
+
+    /// Rows s = 2m and 2m + 1 for m in `pairs`. Pairing makes every index affine in m, so the
+    /// loop streams: L(2m) = m, L(2m+1) = m + D/2, R(s) = 2s for s < D/2 and 2s − D + 1 above,
+    /// and the g-flip partner of one row is the other. The diagonal is recomputed from the
+    /// popcount rather than read (one less stream).
+    @inline(__always)
+    func applyPairs(_ c: Coefficients, _ pairs: Range<Int>, _ vc: UnsafePointer<ComplexDouble>, _ oc: UnsafeMutablePointer<ComplexDouble>) {
+        let n = model.sites, d = 1 << n, half = d / 2, quarter = d / 4
+        // Complex numbers as SIMD2 (re, im): z·c = z·(c.re, c.re) + (−z.im, z.re)·(c.im, c.im).
+        // Unaligned access: Swift guarantees ComplexDouble storage only 8-byte alignment.
+        let vr = UnsafeRawPointer(vc), outr = UnsafeMutableRawPointer(oc)
+        @inline(__always) func v(_ i: Int) -> SIMD2<Double> { vr.loadUnaligned(fromByteOffset: 16 * i, as: SIMD2<Double>.self) }
+        @inline(__always) func store(_ i: Int, _ z: SIMD2<Double>) { outr.storeBytes(of: z, toByteOffset: 16 * i, as: SIMD2<Double>.self) }
+        let w = c.diag, g = SIMD2(repeating: c.g)
+        let ar = SIMD2(repeating: c.right.real), ai = SIMD2(c.right.imaginary, c.right.imaginary) * SIMD2(-1, 1)
+        let br = SIMD2(repeating: c.left.real), bi = SIMD2(c.left.imaginary, c.left.imaginary) * SIMD2(-1, 1)
+        let nd = Double(n)
+        @inline(__always) func swap(_ z: SIMD2<Double>) -> SIMD2<Double> { SIMD2(z.y, z.x) }
+        // m < D/4: R(2m) = 4m; above: R(2m) = 4m − D + 1. R(2m+1) = R(2m) + 2.
+        @inline(__always) func run(_ lo: Int, _ hi: Int, _ shift: Int) {
+            guard lo < hi else { return }
+            for m in lo..<hi {
+                let s0 = 2 * m
+                let r0 = 4 * m + shift
+                let d0 = w * (2 * Double(s0.nonzeroBitCount) - nd), d1 = d0 + 2 * w
+                let y0 = v(s0), y1 = v(s0 + 1)
+                let a0 = v(r0), a1 = v(r0 + 2), b0 = v(m), b1 = v(m + half)
+                store(s0, d0 * y0 - g * y1 + ar * a0 + ai * swap(a0) + br * b0 + bi * swap(b0))
+                store(s0 + 1, d1 * y1 - g * y0 + ar * a1 + ai * swap(a1) + br * b1 + bi * swap(b1))
             }
         }
+        run(pairs.lowerBound, min(pairs.upperBound, quarter), 0)
+        run(max(pairs.lowerBound, quarter), pairs.upperBound, 1 - d)
     }
 
     /// The dense matrix of an operator (column-major), for exact diagonalisation.

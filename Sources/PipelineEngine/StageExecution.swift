@@ -54,8 +54,9 @@ public struct StageExecution: Sendable {
         } else {
             progress = { (_: Double, _: String) in }
         }
-        let context = StageContext(stageID: id, params: inst.params, inputs: artifacts, outputPaths: temps,
+        var context = StageContext(stageID: id, params: inst.params, inputs: artifacts, outputPaths: temps,
                                    key: key, progress: progress)
+        context.threads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, jobs))
         for dir in Set(finals.map { ($0 as NSString).deletingLastPathComponent }) where !dir.isEmpty {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         }
@@ -97,6 +98,9 @@ public struct StageExecution: Sendable {
         let errors = ShardErrors()
         let gate = DispatchSemaphore(value: max(1, jobs))
         let done = ShardErrors()
+        var shardContext = context
+        shardContext.threads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, min(jobs, missing.count)))
+        let context = shardContext
         DispatchQueue.concurrentPerform(iterations: missing.count) { i in
             gate.wait()
             defer { gate.signal() }

@@ -50,6 +50,9 @@ public struct StageContext: Sendable {
     /// The stage key (hex SHA-256); seeds of sharded work derive from it.
     public let key: String
     public let progress: @Sendable (Double, String) -> Void
+    /// Cores this piece of work may use (threads for BLAS and loops): the machine's cores shared
+    /// among the stages or shards the engine runs at once. Results must not depend on it.
+    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     public func input(_ name: String) -> InputArtifact? { inputs[name]?.first }
     public func inputs(_ name: String) -> [InputArtifact] { inputs[name] ?? [] }

@@ -6,7 +6,7 @@ import PipelineEngine
 /// `ed`: full diagonalisation of every momentum sector (and twist): the exact reference.
 struct EDStage: HDF5StageKind {
     let name = "ed"
-    let version = 1
+    let version = 2
     let summary = "exact diagonalisation of every sector (N ≤ 12): exact stick spectrum of σ(ω), ⟨K⟩ per temperature"
     let parameters = ModelParameters.specs(maxSites: 12)
     let inputs: [InputSpec] = []

@@ -19,6 +19,52 @@ func best(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
 
 func line(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
 
+// `--profile-ftlm N M`: one FTLM random vector only, for a profiler.
+if let i = CommandLine.arguments.firstIndex(of: "--profile-ftlm"), CommandLine.arguments.count > i + 2,
+   let n = Int(CommandLine.arguments[i + 1]), let m = Int(CommandLine.arguments[i + 2]) {
+    let model = TLSModel(sites: n, t: 1, g: 1, omega0: 0.05)
+    let sector = Sector(model: model, kappa: 2 * Double.pi / Double(n))
+    var sums = KuboSums(temperatures: [0.1, 0.2, 0.5, 1, 2, 5], binWidth: 5e-4, binCount: Int(TLSSpectrumRange.defaultOmegaMax(model) / 5e-4) + 1)
+    let start = FTLM.randomVector(dimension: sector.dimension, seed: 1, momentum: 1, vector: 0)
+    BLAS.setThreads(ProcessInfo.processInfo.activeProcessorCount)
+    let storage = KrylovStorage(dimension: sector.dimension, steps: m)
+    let t = try seconds { for _ in 0..<2 { try FTLM.addRandomVector(sector, start: start, steps: m, weight: 1, storage: storage, threads: 2, into: &sums) } }
+    line(String(format: "FTLM N = %d, M = %d: %.2f s", n, m, t))
+    exit(0)
+}
+
+if CommandLine.arguments.contains("--gs-experiment") {
+    let d = 1 << 16, k = 600
+    let storage = KrylovStorage(dimension: d, steps: k)
+    var rng = Xoshiro256(seed: 9)
+    for i in 0..<(d * k) { storage.first[i] = ComplexDouble(rng.gaussian(), rng.gaussian()) }
+    var w = (0..<d).map { _ in ComplexDouble(rng.gaussian(), rng.gaussian()) }
+    for th in [1, 2] {
+        let t = w.withUnsafeMutableBufferPointer { wp in best(3) { VectorOps.reorthogonaliseForBenchmark(wp.baseAddress!, storage.first, k, d, threads: th) } }
+        line("block GS k=\(k) d=\(d) threads \(th): \(t) s = \(16.0 * Double(d * k) / t / 1e9) GB/s of basis")
+    }
+    exit(0)
+}
+
+if CommandLine.arguments.contains("--dmft-experiment") {
+    for (w0, T) in [(0.5, 0.1), (2.0, 0.1)] {
+        var cc = DMFTControls(); cc.maxStep = 0.002
+        var cf = DMFTControls(); cf.maxStep = 0.001
+        let dc = DMFT(g: 1, omega0: w0, controls: cc), df = DMFT(g: 1, omega0: w0, controls: cf)
+        let sc = try dc.solve(temperature: T), sf = try df.solve(temperature: T)
+        let rc = 1 / DMFTConductivity(dc, sc, omegaMax: 0.1, omegaStep: 0.01).sigmaDC
+        let rf = 1 / DMFTConductivity(df, sf, omegaMax: 0.1, omegaStep: 0.01).sigmaDC
+        // fine solution sampled on the coarse grid
+        var idx: [Int] = []
+        for x in dc.omega { if let j = df.omega.firstIndex(where: { abs($0 - x) < 1e-9 }) { idx.append(j) } }
+        let sub = DMFTSolution(temperature: T, omega: idx.map { df.omega[$0] }, green: idx.map { sf.green[$0] }, selfEnergy: idx.map { sf.selfEnergy[$0] }, iterations: 0, residual: 0)
+        let rs = idx.count == dc.omega.count ? 1 / DMFTConductivity(dc, sub, omegaMax: 0.1, omegaStep: 0.01).sigmaDC : .nan
+        let e0c = dc.groundStateEnergy(sc, threshold: 1e-12), e0f = df.groundStateEnergy(sf, threshold: 1e-12)
+        line("ω0=\(w0) T=\(T): ρ coarse \(rc) fine \(rf) (rel \(rf/rc - 1)); fine solution on coarse quadrature \(rs) (rel to fine \(rs/rf - 1)); E0 \(e0c) \(e0f)")
+    }
+    exit(0)
+}
+
 line("tlspipe benchmarks — \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS core \(BLAS.coreName)")
 line("")
 
@@ -53,7 +99,7 @@ do {
 }
 
 // BLAS/LAPACK rates: the yardstick for the stages built on them.
-var dgemmRate = 0.0
+var dgemmRate = 0.0, dgemm2Rate = 0.0
 for threads in [1, 2] {
     BLAS.setThreads(threads)
     let n = 1500
@@ -61,7 +107,7 @@ for threads in [1, 2] {
     let a = Matrix(rows: n, cols: n, values: (0..<n * n).map { _ in rng.uniform() })
     let t = best(3) { _ = multiply(a, a) }
     let rate = 2 * pow(Double(n), 3) / t / 1e9
-    if threads == 1 { dgemmRate = rate }
+    if threads == 1 { dgemmRate = rate } else { dgemm2Rate = rate }
     line(String(format: "dgemm n = %d, %d thread(s):       %6.1f GFLOP/s", n, threads, rate))
 }
 BLAS.setThreads(1)
@@ -126,18 +172,28 @@ do {
     }
     BLAS.setThreads(1)
     if !onlyQuick {
+        // FTLM per random vector per sector on the whole machine (2 threads),
+        // with the Krylov storage already allocated (as in a batch: it is reused across vectors).
+        BLAS.setThreads(ProcessInfo.processInfo.activeProcessorCount)
         for (n, m) in [(16, 1200), (18, 600)] {
             let model = TLSModel(sites: n, t: 1, g: 1, omega0: 0.05)
             let sector = Sector(model: model, kappa: 2 * Double.pi / Double(n))
             var sums = KuboSums(temperatures: [0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10], binWidth: 5e-4, binCount: Int(TLSSpectrumRange.defaultOmegaMax(model) / 5e-4) + 1)
-            let start = FTLM.randomVector(dimension: sector.dimension, seed: 1, momentum: 1, vector: 0)
-            let tL = seconds { _ = KrylovBasis(sector: sector, start: start, steps: m) }
-            let basis = KrylovBasis(sector: sector, start: start, steps: m)
-            let tAll = try seconds { try FTLM.addRandomVector(sector, start: start, steps: m, weight: 1, into: &sums) }
+            let d = sector.dimension
+            let storage = KrylovStorage(dimension: d, steps: m)
+            let start = FTLM.randomVector(dimension: d, seed: 1, momentum: 1, vector: 0)
+            let tCold = try seconds { try FTLM.addRandomVector(sector, start: start, steps: m, weight: 1, storage: storage, threads: 2, into: &sums) }
+            let tAll = try seconds { try FTLM.addRandomVector(sector, start: start, steps: m, weight: 1, storage: storage, threads: 2, into: &sums) }
+            var basis: KrylovBasis? = nil
+            let tL = start.withUnsafeBufferPointer { sp in seconds { basis = KrylovBasis(sector: sector, start: sp.baseAddress!, steps: m, storage: storage.first, threads: 2) } }
+            var x = [Double](repeating: 0, count: m * m)
+            let tX = seconds { FTLM.realOverlaps(storage.first, storage.second, rows: d, m, m, threads: 2, into: &x) }
+            let flops = 4 * Double(d) * Double(m) * Double(m)
             let peak = Double(peakRSSBytes()) / 1e9
-            line(String(format: "FTLM N = %d, M = %d: %6.2f s per random vector per sector (one Lanczos run %.2f s, %d of %d steps reorthogonalised; 1 BLAS thread); peak RSS %.1f GB",
-                        n, m, tAll, tL, basis.reorthogonalisations, m, peak))
+            line(String(format: "FTLM N = %d, M = %d: %6.2f s per random vector per sector (first vector of a batch %.2f s); one Lanczos run %.2f s (%d of %d steps reorthogonalised against %.0f columns on average), X = Re[(jV)†Ṽ] %.2f s = %.0f GFLOP/s (%.0f%% of 2-thread dgemm); peak RSS %.1f GB",
+                        n, m, tAll, tCold, tL, basis!.reorthogonalisations, m, Double(basis!.reorthogonalisedColumns) / Double(max(1, basis!.reorthogonalisations)), tX, flops / tX / 1e9, 100 * flops / tX / 1e9 / dgemm2Rate, peak))
         }
+        BLAS.setThreads(1)
     }
 }
 

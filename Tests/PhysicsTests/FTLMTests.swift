@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LinearAlgebra
 @testable import Physics
 
 /// FTLM against exact diagonalisation: differences divided by the reported statistical error
@@ -79,5 +80,29 @@ final class FTLMTests: XCTestCase {
         let merged = FTLM.merge([try FTLM.batchSums(s, batch: 0), try FTLM.batchSums(s, batch: 1), try FTLM.batchSums(s, batch: 2)])
         XCTAssertEqual(merged.spectrum, a.spectrum)
         XCTAssertEqual(merged.batchSpectra, a.batchSpectra)
+    }
+
+    /// The BLAS thread count is an execution detail: 1 and 2 threads give the same bits (OpenBLAS
+    /// splits GEMM/GEMV over output blocks, never over the summation). The sizes are above
+    /// OpenBLAS's threading thresholds, and M is long enough for reorthogonalisations to run.
+    func testThreadCountDoesNotChangeBits() throws {
+        let model = TLSModel(sites: 12, t: 1, g: 1, omega0: 0.2)
+        let sector = Sector(model: model, kappa: 2 * Double.pi / 12)
+        let start = FTLM.randomVector(dimension: sector.dimension, seed: 5, momentum: 1, vector: 0)
+        var sums: [KuboSums] = []
+        for threads in [1, 2] {
+            var s = KuboSums(temperatures: [0.2, 1], binWidth: 1e-3, binCount: 8000)
+            try FTLM.addRandomVector(sector, start: start, steps: 300, weight: 1, threads: threads, into: &s)
+            sums.append(s)
+        }
+        BLAS.setThreads(1)
+        let storage = KrylovStorage(dimension: sector.dimension, steps: 300)
+        let basis = withExtendedLifetime(storage) {
+            start.withUnsafeBufferPointer { KrylovBasis(sector: sector, start: $0.baseAddress!, steps: 300, storage: storage.first) }
+        }
+        XCTAssertGreaterThan(basis.reorthogonalisations, 0, "the test should exercise the threaded reorthogonalisation")
+        // Boolean asserts: a failure must not print two 16 000-element histograms.
+        XCTAssertTrue(sums[0].numerator == sums[1].numerator, "σ sticks differ between 1 and 2 threads")
+        XCTAssertTrue(sums[0].z == sums[1].z && sums[0].kinetic == sums[1].kinetic, "Z or ⟨K⟩ differ between 1 and 2 threads")
     }
 }
