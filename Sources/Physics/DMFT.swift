@@ -27,6 +27,11 @@ public struct DMFTSolution: Sendable {
     public let iterations: Int
     public let residual: Double
 
+    public init(temperature: Double, omega: [Double], green: [ComplexDouble], selfEnergy: [ComplexDouble], iterations: Int, residual: Double) {
+        self.temperature = temperature; self.omega = omega; self.green = green; self.selfEnergy = selfEnergy
+        self.iterations = iterations; self.residual = residual
+    }
+
     public var dos: [Double] { green.map { -$0.imaginary / Double.pi } }
     public var scatteringRate: [Double] { selfEnergy.map { -$0.imaginary } }
 }
@@ -43,22 +48,72 @@ public struct DMFT: Sendable {
     public let g: Double
     public let omega0: Double
     public let controls: DMFTControls
-    /// Grid step and frequencies (uniform, ω0 = p·h).
+    /// The base step h = ω0/p.
     public let step: Double
+    /// Grid points per ω0: the grid repeats a set of residues u ∈ [0, ω0) every ω0, so ν ± ω0
+    /// is always the grid point `shift` away and each chain {u + kω0} is solved exactly
+    /// (the self-consistency couples only ν and ν ± ω0).
     public let shift: Int
+    /// The residues, ascending: the uniform ones q·h and, in a transport grid, a window refined
+    /// around the residue of a band edge (see `DMFTGrid`).
+    public let residues: [Double]
     public let omega: [Double]
+    /// Indices of the uniform points n·h, ascending: σ(ω > 0) pairs them by index shifts.
+    public let uniformIndices: [Int]
+    /// ∫ F(ν) dν ≈ Σ_i quadratureWeights[i] F(ν_i) (exact for smooth F to O(h²); with a refined
+    /// window, also for the inverse-square-root edges at its centre).
+    public let quadratureWeights: [Double]
 
     public init(t: Double = 1, g: Double, omega0: Double, controls: DMFTControls = DMFTControls()) {
+        self.init(t: t, g: g, omega0: omega0, controls: controls, refinedAround: nil)
+    }
+
+    /// A grid with a window of extra residues around the residue of `edge` (nil: uniform).
+    init(t: Double, g: Double, omega0: Double, controls: DMFTControls, refinedAround edge: Double?) {
         precondition(omega0 > 0, "DMFT needs ω0 > 0")
         self.t = t; self.g = g; self.omega0 = omega0; self.controls = controls
         let p = max(1, Int((omega0 / controls.maxStep).rounded(.up)))
         let h = omega0 / Double(p)
         step = h
-        shift = p
+        let grid = DMFTGrid(omega0: omega0, basePoints: p, edge: edge)
+        residues = grid.residues
+        shift = residues.count
         let lo = -2 * abs(t) - abs(g) - Double(controls.replicas) * omega0 - 2
         let hi = 2 * abs(t) + abs(g) + 2 * omega0 + 2
-        let n0 = Int((lo / h).rounded(.down)), n1 = Int((hi / h).rounded(.up))
-        omega = (n0...n1).map { Double($0) * h }
+        let k0 = Int((lo / omega0).rounded(.down)), k1 = Int((hi / omega0).rounded(.up))
+        var w: [Double] = [], u: [Int] = [], q: [Double] = []
+        for k in k0...k1 {
+            for (r, x) in residues.enumerated() {
+                if grid.isUniform[r] { u.append(w.count) }
+                w.append(x + Double(k) * omega0)
+                q.append(grid.weights[r])
+            }
+        }
+        omega = w
+        uniformIndices = u
+        quadratureWeights = q
+    }
+
+    /// The grid for transport at temperature T: refined around the band bottom's residue when
+    /// the base solution shows an edge sharper than the step (Γ there below 10h), since an
+    /// inverse-square-root edge off the grid makes a Riemann sum converge only as √h
+    /// (measured: ρ moved 3.5% when h was halved at ω0 = 2, T = 0.1).
+    public func transportGrid(_ base: DMFTSolution) -> DMFT {
+        guard let edge = bandBottom(base) else { return self }
+        return DMFT(t: t, g: g, omega0: omega0, controls: controls, refinedAround: edge)
+    }
+
+    /// Where ν − Re Σ(ν) first crosses −2t upwards with Γ < 10h there, if it does.
+    func bandBottom(_ s: DMFTSolution) -> Double? {
+        let edge = -2 * abs(t)
+        for i in 0..<(s.omega.count - 1) {
+            let xa = s.omega[i] - s.selfEnergy[i].real, xb = s.omega[i + 1] - s.selfEnergy[i + 1].real
+            guard xa < edge && xb >= edge else { continue }
+            let f = (edge - xa) / (xb - xa)
+            let gamma = -(s.selfEnergy[i].imaginary * (1 - f) + s.selfEnergy[i + 1].imaginary * f)
+            return gamma < 10 * step ? s.omega[i] + f * (s.omega[i + 1] - s.omega[i]) : nil
+        }
+        return nil
     }
 
     /// √(z − 2t)·√(z + 2t): analytic off [−2t, 2t], ~z at infinity, in both half planes.
@@ -93,6 +148,11 @@ public struct DMFT: Sendable {
         for (stage, eta) in etas.enumerated() {
             let final = stage == etas.count - 1
             var converged = false
+            // Roundoff floor: Γ relative to itself cannot beat the rounding of the terms it is
+            // computed from, and on the refined transport grid (points within ~1e−2 h of a band
+            // edge) the relative residual stalls near 3e−11 (measured). A residual that stays
+            // within 1000× the tolerance without improving for 500 iterations is that floor.
+            var best = Double.infinity, sinceBest = 0
             for _ in 0..<controls.maxIterations {
                 iterations += 1
                 // Weiss field from the current Σ.
@@ -132,6 +192,8 @@ public struct DMFT: Sendable {
                     sigma[i] = ComplexDouble(0.5 * (sigma[i].real + new.real), 0.5 * (sigma[i].imaginary + new.imaginary))
                 }
                 if residual < controls.tolerance { converged = true; break }
+                if residual < best * 0.999 { best = residual; sinceBest = 0 } else { sinceBest += 1 }
+                if final && sinceBest >= 500 && best < 1000 * controls.tolerance { converged = true; break }
             }
             if !converged {
                 throw DMFTError(description: "DMFT did not converge at T = \(temperature) (η = \(eta), residual \(residual) after \(iterations) iterations)")

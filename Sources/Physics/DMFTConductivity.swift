@@ -29,11 +29,15 @@ public struct DMFTConductivity: Sendable {
         let logs = (0..<n).map { -beta * sol.omega[$0] + log(max(dos[$0], 1e-300)) }
         let c = logs.max()!
         let b = (0..<n).map { exp(-beta * sol.omega[$0] - c) }
+        // ∫dν with the grid's quadrature weights (refined around a sharp band edge, see DMFTGrid).
+        let q = dmft.quadratureWeights
+        precondition(q.count == n, "the solution is not on this DMFT's grid")
         var denominator = 0.0, kin = 0.0
         for i in 0..<n where dos[i] > 0 {
-            denominator += b[i] * dos[i]
-            kin += b[i] * -(z1[i] * sol.green[i]).imaginary / Double.pi
+            denominator += q[i] * b[i] * dos[i]
+            kin += q[i] * b[i] * -(z1[i] * sol.green[i]).imaginary / Double.pi
         }
+        let uniform = dmft.uniformIndices
         kineticEnergy = kin / denominator
         let stride = max(1, Int((omegaStep / h).rounded()))
         let count = Int((omegaMax / (Double(stride) * h)).rounded(.down)) + 1
@@ -55,10 +59,14 @@ public struct DMFTConductivity: Sendable {
         }
         for k in 0..<count {
             let shift = k * stride
-            if shift >= n { break }
+            if shift >= uniform.count { break }
             var acc = 0.0
-            for i in 0..<(n - shift) where b[i] > 1e-300 && dos[i] > 0 {
-                let j = i + shift
+            // σ_dc: every grid point with its quadrature weight; ω > 0: pairs of uniform points
+            // ω apart, weight h.
+            let pairs = shift == 0 ? n : uniform.count - shift
+            for p in 0..<pairs {
+                let (i, j, weight) = shift == 0 ? (p, p, q[p]) : (uniform[p], uniform[p + shift], h)
+                guard b[i] > 1e-300 && dos[i] > 0 else { continue }
                 // No spectral weight at ν or ν + ω: A vanishes and so does I.
                 if dos[j] <= 0 { continue }
                 let a = z1[i], w = z1[j]
@@ -81,7 +89,7 @@ public struct DMFTConductivity: Sendable {
                     let second: ComplexDouble = shift == 0 ? -(1 - a / dmft.root(a)) : (f[i] - f[j]) / (w - a)
                     value = 0.5 * (first - second).real / (Double.pi * Double.pi)
                 }
-                acc += b[i] * value
+                acc += weight * b[i] * value
             }
             let omega = Double(shift) * h
             let pref = shift == 0 ? beta : -expm1(-beta * omega) / omega
@@ -94,5 +102,16 @@ public struct DMFTConductivity: Sendable {
         var w = 0.0
         for k in 1..<count { w += 0.5 * (out[k] + out[k - 1]) * (omega[k] - omega[k - 1]) }
         weightPositive = w
+    }
+}
+
+extension DMFT {
+    /// The conductivity at T > 0 from the solution on this grid (`base`, solved here if nil),
+    /// re-solved on the transport grid when a band edge is sharper than the step.
+    public func conductivity(temperature: Double, base: DMFTSolution? = nil, omegaMax: Double, omegaStep: Double) throws -> DMFTConductivity {
+        let s = try base ?? solve(temperature: temperature)
+        let grid = transportGrid(s)
+        let st = grid.residues.count == residues.count ? s : try grid.solve(temperature: temperature)
+        return DMFTConductivity(grid, st, omegaMax: omegaMax, omegaStep: omegaStep)
     }
 }

@@ -4,7 +4,7 @@ import LinearAlgebra
 /// Streaming kernels of the Lanczos recurrence on complex vectors viewed as 2D doubles, with
 /// four SIMD accumulators (Swift does not reassociate floating-point sums on its own, so a
 /// plain loop would not vectorise the reductions).
-public enum VectorOps {
+enum VectorOps {
     typealias V4 = SIMD4<Double>
 
     @inline(__always)
@@ -94,74 +94,5 @@ extension VectorOps {
             complexMatrixVector(vp.p + lo, rows: hi - lo, cols: k, leadingDimension: d, .none, UnsafePointer(hp.p),
                                 alpha: ComplexDouble(-1, 0), beta: .one, into: wp.p + lo)
         }
-    }
-
-    /// ⟨x|y⟩ = Σ conj(x)·y.
-    static func complexDot(_ x: UnsafePointer<ComplexDouble>, _ y: UnsafePointer<ComplexDouble>, _ d: Int) -> ComplexDouble {
-        doubles(x) { a in doubles(y) { b in
-            let n = 2 * d
-            var re0 = V4(), im0 = V4(), re1 = V4(), im1 = V4()
-            var i = 0
-            while i + 8 <= n {
-                let xa = load(a, i), yb = load(b, i), xc = load(a, i + 4), yd = load(b, i + 4)
-                re0 += xa * yb
-                im0 += xa * yb[SIMD4(1, 0, 3, 2)]  // (xr·yi, xi·yr) pairs
-                re1 += xc * yd
-                im1 += xc * yd[SIMD4(1, 0, 3, 2)]
-                i += 8
-            }
-            let re = re0 + re1, im = im0 + im1
-            var r = re.sum(), m = im[0] - im[1] + im[2] - im[3]
-            while i < n { r += a[i] * b[i] + a[i + 1] * b[i + 1]; m += a[i] * b[i + 1] - a[i + 1] * b[i]; i += 2 }
-            return ComplexDouble(r, m)
-        } }
-    }
-
-    /// w ← w − c·x − e·y over n complex entries (n even).
-    @inline(__always)
-    static func subtractScaled2(_ w: UnsafeMutablePointer<ComplexDouble>, _ c: ComplexDouble, _ x: UnsafePointer<ComplexDouble>,
-                                _ e: ComplexDouble, _ y: UnsafePointer<ComplexDouble>, _ n: Int) {
-        let wd = UnsafeMutableRawPointer(w).assumingMemoryBound(to: Double.self)
-        let xd = UnsafeRawPointer(x).assumingMemoryBound(to: Double.self)
-        let yd = UnsafeRawPointer(y).assumingMemoryBound(to: Double.self)
-        let sign = V4(-1, 1, -1, 1)
-        let cr = V4(repeating: c.real), ci = V4(repeating: c.imaginary) * sign
-        let er = V4(repeating: e.real), ei = V4(repeating: e.imaginary) * sign
-        var i = 0
-        while i < 2 * n {
-            let xv = load(xd, i), yv = load(yd, i)
-            // Same order of operations as two subtractScaled calls, so the bits match.
-            let t = load(UnsafePointer(wd), i) - cr * xv - ci * xv[SIMD4(1, 0, 3, 2)]
-            store(wd, i, t - er * yv - ei * yv[SIMD4(1, 0, 3, 2)])
-            i += 4
-        }
-    }
-
-    /// w ← w − c·x over n complex entries.
-    @inline(__always)
-    static func subtractScaled(_ w: UnsafeMutablePointer<ComplexDouble>, _ c: ComplexDouble, _ x: UnsafePointer<ComplexDouble>, _ n: Int) {
-        let wd = UnsafeMutableRawPointer(w).assumingMemoryBound(to: Double.self)
-        let xd = UnsafeRawPointer(x).assumingMemoryBound(to: Double.self)
-        let cr = V4(repeating: c.real), ci = V4(c.imaginary, c.imaginary, c.imaginary, c.imaginary) * V4(-1, 1, -1, 1)
-        var i = 0
-        let m = 2 * n
-        while i + 4 <= m {
-            let xv = load(xd, i)
-            store(wd, i, load(UnsafePointer(wd), i) - cr * xv - ci * xv[SIMD4(1, 0, 3, 2)])
-            i += 4
-        }
-        while i < m {
-            let xr = xd[i], xi = xd[i + 1]
-            wd[i] -= c.real * xr - c.imaginary * xi
-            wd[i + 1] -= c.real * xi + c.imaginary * xr
-            i += 2
-        }
-    }
-}
-
-extension VectorOps {
-    public static func reorthogonaliseForBenchmark(_ w: UnsafeMutablePointer<ComplexDouble>, _ v: UnsafePointer<ComplexDouble>, _ k: Int, _ d: Int, threads: Int) {
-        let h = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: k); defer { h.deallocate() }
-        orthogonalise(w, against: v, columns: k, d, threads: threads, scratch: h)
     }
 }

@@ -6,7 +6,7 @@ import PipelineEngine
 /// `dmft`: real-axis DMFT spectra, optical conductivity and resistivity, one solve per temperature.
 struct DMFTStage: HDF5StageKind {
     let name = "dmft"
-    let version = 1
+    let version = 2
     let summary = "DMFT (paper App. A): G, Σ, DOS, Γ per temperature (T = 0 allowed); sigma[T, ω], sigma_dc, rho, kinetic energy"
     let parameters: [ParameterSpec] = [
         ParameterSpec("t", .double(min: 0, exclusiveMin: true), default: .double(1), help: "hopping t"),
@@ -38,15 +38,29 @@ struct DMFTStage: HDF5StageKind {
         var green: [ComplexValue] = [], selfE: [ComplexValue] = [], dos: [Double] = [], gamma: [Double] = []
         var sigma: [Double] = [], dc: [Double] = [], kin: [Double] = [], total: [Double] = [], iters: [Int] = [], res: [Double] = []
         var omegas: [Double] = []
+        // Temperatures are independent solves: run them on the cores this stage was given.
+        let omegaMax = p.double("omega_max"), omegaStep = p.double("omega_step")
+        let solved = TemperatureResults(count: temps.count)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(context.threads, temps.count))) { _ in
+            while let k = solved.next() {
+                let T = temps[k]
+                solved.set(k, Result {
+                    let s = T == 0 ? zeroT : try dmft.solve(temperature: T)
+                    let cond = T > 0 ? try dmft.conductivity(temperature: T, base: s, omegaMax: omegaMax, omegaStep: omegaStep) : nil
+                    return (s, cond)
+                })
+                context.progress(Double(solved.finished) / Double(temps.count), "temperatures")
+            }
+        }
         for (k, T) in temps.enumerated() {
-            let s = T == 0 ? zeroT : try dmft.solve(temperature: T)
+            let (s, conductivity) = try solved.value(k)
             green += s.green.map { ComplexValue($0.real, $0.imaginary) }
             selfE += s.selfEnergy.map { ComplexValue($0.real, $0.imaginary) }
             dos += s.dos
             gamma += s.scatteringRate
             iters.append(s.iterations); res.append(s.residual)
             if T > 0 {
-                let cond = DMFTConductivity(dmft, s, omegaMax: p.double("omega_max"), omegaStep: p.double("omega_step"))
+                let cond = conductivity!
                 omegas = cond.omega
                 sigma += cond.sigma
                 dc.append(cond.sigmaDC); kin.append(cond.kineticEnergy); total.append(2 * cond.weightPositive)
@@ -54,7 +68,6 @@ struct DMFTStage: HDF5StageKind {
                 dc.append(.infinity); kin.append(.nan); total.append(.nan)
                 sigma += [Double](repeating: .nan, count: 0)
             }
-            context.progress(Double(k + 1) / Double(temps.count), "temperatures")
         }
         // T = 0 rows of sigma are NaN (σ_dc is infinite there).
         let nw = omegas.count
@@ -89,4 +102,16 @@ struct DMFTStage: HDF5StageKind {
         try r.write("residual", res, attributes: ["meaning": "final relative residual"])
         return StageReport()
     }
+}
+
+/// Per-temperature results filled by parallel workers, handed out in index order.
+private final class TemperatureResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<(DMFTSolution, DMFTConductivity?), Error>?]
+    private var cursor = 0
+    private(set) var finished = 0
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func next() -> Int? { lock.lock(); defer { lock.unlock() }; guard cursor < slots.count else { return nil }; cursor += 1; return cursor - 1 }
+    func set(_ k: Int, _ r: Result<(DMFTSolution, DMFTConductivity?), Error>) { lock.lock(); slots[k] = r; finished += 1; lock.unlock() }
+    func value(_ k: Int) throws -> (DMFTSolution, DMFTConductivity?) { try slots[k]!.get() }
 }
