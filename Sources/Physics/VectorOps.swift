@@ -79,8 +79,10 @@ extension VectorOps {
     /// single-threaded zgemv. Every overlap and every row of w is then one kernel's sum in a
     /// fixed order, so the bits do not depend on `threads` (OpenBLAS's own threading gives
     /// no such guarantee for GEMM: measured 4e-13 relative between 1 and 2 threads).
+    /// Returns ‖V† w‖, the norm of the removed part.
+    @discardableResult
     static func orthogonalise(_ w: UnsafeMutablePointer<ComplexDouble>, against v: UnsafePointer<ComplexDouble>,
-                              columns k: Int, _ d: Int, threads: Int, scratch h: UnsafeMutablePointer<ComplexDouble>) {
+                              columns k: Int, _ d: Int, threads: Int, scratch h: UnsafeMutablePointer<ComplexDouble>) -> Double {
         let wp = SendableMutablePointer(w), vp = SendablePointer(v), hp = SendableMutablePointer(h)
         let colParts = max(1, min(threads, k / 16))
         DispatchQueue.concurrentPerform(iterations: colParts) { t in
@@ -94,5 +96,8 @@ extension VectorOps {
             complexMatrixVector(vp.p + lo, rows: hi - lo, cols: k, leadingDimension: d, .none, UnsafePointer(hp.p),
                                 alpha: ComplexDouble(-1, 0), beta: .one, into: wp.p + lo)
         }
+        var norm = 0.0
+        for j in 0..<k { norm += h[j].lengthSquared }
+        return norm.squareRoot()
     }
 }
