@@ -103,6 +103,19 @@ public struct DMFT: Sendable {
         return DMFT(t: t, g: g, omega0: omega0, controls: controls, refinedAround: edge)
     }
 
+    /// Σ of `s` (solved on a uniform grid of this DMFT's step) interpolated linearly onto this
+    /// grid: the warm start of a transport-grid solve.
+    public func interpolatedSelfEnergy(from s: DMFTSolution) -> [ComplexDouble] {
+        let w0 = s.omega[0], n = s.omega.count
+        return omega.map { w in
+            let x = (w - w0) / step
+            let i = min(max(0, Int(x.rounded(.down))), n - 2)
+            let f = min(max(0, x - Double(i)), 1)
+            let a = s.selfEnergy[i], b = s.selfEnergy[i + 1]
+            return ComplexDouble(a.real + f * (b.real - a.real), a.imaginary + f * (b.imaginary - a.imaginary))
+        }
+    }
+
     /// Where ν − Re Σ(ν) first crosses −2t upwards with Γ < 10h there, if it does.
     func bandBottom(_ s: DMFTSolution) -> Double? {
         let edge = -2 * abs(t)
@@ -133,10 +146,12 @@ public struct DMFT: Sendable {
     }
 
     /// Solves the self-consistency at one temperature (T = 0 allowed), continuing η downwards.
-    public func solve(temperature: Double) throws -> DMFTSolution {
+    /// `initial`: a starting Σ on this grid (a warm start: the η continuation is skipped).
+    public func solve(temperature: Double, initial: [ComplexDouble]? = nil) throws -> DMFTSolution {
         let n = omega.count
         let nExc = excited(temperature)
-        var sigma = [ComplexDouble](repeating: .zero, count: n)
+        var sigma = initial ?? [ComplexDouble](repeating: .zero, count: n)
+        precondition(sigma.count == n, "initial Σ is not on this grid")
         var g0 = [ComplexDouble](repeating: .zero, count: n)
         var iterations = 0
         var residual = 0.0
@@ -144,7 +159,7 @@ public struct DMFT: Sendable {
         var e = 1e-2
         while e > max(controls.eta, 1e-9) { etas.append(e); e /= 10 }
         etas.append(controls.eta)
-        if !controls.continuation { etas = [controls.eta] }
+        if !controls.continuation || initial != nil { etas = [controls.eta] }
         for (stage, eta) in etas.enumerated() {
             let final = stage == etas.count - 1
             var converged = false

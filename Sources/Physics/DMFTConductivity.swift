@@ -111,7 +111,16 @@ extension DMFT {
     public func conductivity(temperature: Double, base: DMFTSolution? = nil, omegaMax: Double, omegaStep: Double) throws -> DMFTConductivity {
         let s = try base ?? solve(temperature: temperature)
         let grid = transportGrid(s)
-        let st = grid.residues.count == residues.count ? s : try grid.solve(temperature: temperature)
+        var st = s
+        if grid.residues.count != residues.count {
+            // Warm start from the base Σ (the chains through the new residues differ only
+            // slightly); the cold solve, with its η continuation, is the fallback.
+            if let warm = try? grid.solve(temperature: temperature, initial: grid.interpolatedSelfEnergy(from: s)) {
+                st = warm
+            } else {
+                st = try grid.solve(temperature: temperature)
+            }
+        }
         return DMFTConductivity(grid, st, omegaMax: omegaMax, omegaStep: omegaStep)
     }
 }
