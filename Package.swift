@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Optimise numerics even in debug test builds: the physics tests diagonalise real matrices.
-// The numerical kernels (SIMD loops in H·v, Lanczos, Gram–Schmidt) need AVX2/FMA to run at
+// The numerical kernels (SIMD loops in H·v and the Lanczos recurrence) need AVX2/FMA to run at
 // memory speed: baseline x86-64 code is SSE2 only (measured: H·v 0.16 → 0.12 ms at N = 16).
 #if arch(x86_64)
 let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]

@@ -8,14 +8,8 @@ public enum Transpose: Sendable {
 
 /// C = op(A) · op(B) with OpenBLAS `dgemm`.
 public func multiply(_ a: Matrix, _ b: Matrix, transposeA ta: Transpose = .none, transposeB tb: Transpose = .none) -> Matrix {
-    let m = ta == .none ? a.rows : a.cols
-    let k = ta == .none ? a.cols : a.rows
-    let kb = tb == .none ? b.rows : b.cols
-    let n = tb == .none ? b.cols : b.rows
-    precondition(k == kb, "multiply: inner dimensions \(k) and \(kb) differ")
-    var c = Matrix(rows: m, cols: n)
-    cblas_dgemm(CblasColMajor, ta.cblas, tb.cblas, blasint(m), blasint(n), blasint(k), 1.0,
-                a.values, blasint(a.rows), b.values, blasint(b.rows), 0.0, &c.values, blasint(m))
+    var c = Matrix(rows: ta == .none ? a.rows : a.cols, cols: tb == .none ? b.cols : b.rows)
+    multiply(a.values, rowsA: a.rows, colsA: a.cols, ta, b.values, rowsB: b.rows, colsB: b.cols, tb, into: &c.values)
     return c
 }
 

@@ -51,7 +51,7 @@ struct DMFTGrid {
         // going round the period from +W to −W + ω0.
         var outside = points.indices.filter { points[$0].uniform && abs(points[$0].offset) > halfWidth * (1 + 1e-12) }
         outside.sort { wrapFrom(points[$0].offset, halfWidth, omega0) < wrapFrom(points[$1].offset, halfWidth, omega0) }
-        var chain = [ends[1]] + outside + [ends[0]]
+        let chain = [ends[1]] + outside + [ends[0]]
         var positions = chain.map { wrapFrom(points[$0].offset, halfWidth, omega0) }
         positions[0] = halfWidth                              // +W
         positions[positions.count - 1] = omega0 - halfWidth  // −W + ω0
@@ -60,7 +60,6 @@ struct DMFTGrid {
             points[chain[k]].weight += dx / 2
             points[chain[k + 1]].weight += dx / 2
         }
-        chain.removeAll()
         // Sort by residue; a window point that coincides with a base point takes its place.
         var merged: [(u: Double, weight: Double, uniform: Bool)] = []
         for pt in points.map({ (u: wrap(centre + $0.offset), weight: $0.weight, uniform: $0.uniform) }).sorted(by: { $0.u < $1.u }) {
