@@ -6,8 +6,8 @@ import Numerics
 /// The overlap X = (jV)†Ṽ assumes orthonormal bases: ghost Ritz copies of converged states
 /// otherwise double-count weight (measured: FTLM off by 12 σ at N = 8, T = 0.2 without it).
 /// Partial reorthogonalisation (Simon 1984): the loss of orthogonality ω_{k,j} = v_k·v_j is
-/// tracked by its recurrence, and only when it passes √ε is the new vector (and the next one)
-/// orthogonalised against the whole basis (`VectorOps.orthogonalise`). This keeps the basis orthogonal
+/// tracked by its recurrence, and only when it passes √ε are the two current vectors
+/// orthogonalised against the whole basis (`BlockGramSchmidt`). This keeps the basis orthogonal
 /// to √ε at a fraction of the cost of full reorthogonalisation.
 public struct KrylovBasis {
     public var alpha: [Double] = []
@@ -17,11 +17,11 @@ public struct KrylovBasis {
     public let vectors: UnsafeMutablePointer<ComplexDouble>
     public let dimension: Int
     public var steps: Int { alpha.count }
-    /// How many steps needed a full reorthogonalisation.
+    /// How many steps needed a full reorthogonalisation (of two vectors at once).
     public private(set) var reorthogonalisations = 0
     /// Reorthogonalisations that needed a second Gram–Schmidt pass (the estimates lagged).
     public private(set) var secondPasses = 0
-    /// Basis columns visited by those reorthogonalisations (the cost, in vector passes / 2).
+    /// Basis columns visited by those reorthogonalisations (the cost, in column reads / 2).
     public private(set) var reorthogonalisedColumns = 0
 
     /// Runs up to `steps` steps from `start` (normalised inside) into `storage` (room for
@@ -34,7 +34,7 @@ public struct KrylovBasis {
         let m = min(maxSteps, d)
         let wp = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: d)
         defer { wp.deallocate() }
-        let h = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: m)
+        let h = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: 2 * m)
         defer { h.deallocate() }
         let norm0 = Lanczos.norm(start, d)
         let eps = 1.1e-16, threshold = eps.squareRoot()
@@ -43,7 +43,6 @@ public struct KrylovBasis {
         // to 1e6 at N = 16 (measured).
         let roundoff = eps * Double(d).squareRoot()
         var omegaPrev = [Double](), omegaCur = [1.0]  // ω_{k−1,·}, ω_{k,·}
-        var forceNext = false
         let inv0 = 1 / norm0
         for s in 0..<d { v[s] = ComplexDouble(start[s].real * inv0, start[s].imaginary * inv0) }
         for k in 0..<m {
@@ -71,33 +70,41 @@ public struct KrylovBasis {
                 omegaNext[k] = eps * Double(d).squareRoot()
                 omegaNext[k + 1] = 1
             }
-            if worst > threshold || forceNext {
-                // w −= V (V† w) over v_0 … v_k. One pass suffices when the loss it removes is
-                // about √ε, as the estimates intend; if the correction turns out larger, the
-                // estimates lagged and a second pass restores orthogonality ("twice is enough"):
-                // one pass then leaves ‖correction‖·‖I − V†V‖, and at N = 16, M = 1200 a lagging
-                // run compounded that into Ritz values far outside the spectrum (measured,
-                // before the √D round-off seed; a test keeps that run).
-                let before = nb
-                let correction = VectorOps.orthogonalise(wp, against: UnsafePointer(v), columns: k + 1, d, threads: threads, scratch: h)
-                if correction > 1e-6 * before {
-                    _ = VectorOps.orthogonalise(wp, against: UnsafePointer(v), columns: k + 1, d, threads: threads, scratch: h)
+            let next = vk + d
+            var wInPlace = false
+            if worst > threshold {
+                // Orthogonalise the two current vectors, v_k and w (the future v_{k+1}), against
+                // v_0 … v_{k−1} (Simon's PRO as in Bai et al., Templates §4.4): the three-term
+                // recurrence carries v_k's loss into every later vector, so both must be clean.
+                // w moves into its basis slot. The two-vector pass costs what one does (V is read
+                // twice either way, `BlockGramSchmidt`), so cleaning v_k now instead of w_{k+1} at
+                // the next step halves the passes over V.
+                next.update(from: wp, count: d)
+                wInPlace = true
+                let correction = BlockGramSchmidt.orthogonalise(vk, next, against: UnsafePointer(v), columns: k, d, threads: threads, scratch: h)
+                // One pass suffices when the loss it removes is about √ε, as the estimates
+                // intend; a larger correction means they lagged, and a second pass restores
+                // orthogonality ("twice is enough"). At N = 16, M = 1200 a lagging run once
+                // compounded one-pass errors into Ritz values far outside the spectrum (a test
+                // keeps that run).
+                if correction.0 > 1e-6 || correction.1 > 1e-6 * nb {
+                    _ = BlockGramSchmidt.orthogonalise(vk, next, against: UnsafePointer(v), columns: k, d, threads: threads, scratch: h)
                     secondPasses += 1
                 }
+                // v_k keeps unit norm, and w its local orthogonality to the cleaned v_k.
+                VectorOps.scale(UnsafePointer(vk), 1 / Lanczos.norm(UnsafePointer(vk), d), into: vk, d)
+                VectorOps.subtract(VectorOps.dot(UnsafePointer(vk), UnsafePointer(next), d), UnsafePointer(vk), from: next, d)
                 reorthogonalisations += 1
-                reorthogonalisedColumns += k + 1
-                nb = VectorOps.realDot(UnsafePointer(wp), UnsafePointer(wp), d).squareRoot()
-                for j in 0...k { omegaNext[j] = eps }
-                // Reorthogonalise the next vector too: v_{k+1} alone would leave v_{k+2} exposed.
-                forceNext = !forceNext
+                reorthogonalisedColumns += k
+                nb = VectorOps.realDot(UnsafePointer(next), UnsafePointer(next), d).squareRoot()
+                for j in 0..<k { omegaCur[j] = eps; omegaNext[j] = eps }
             }
             omegaPrev = omegaCur
             omegaCur = omegaNext
             // Invariant subspace reached: the Ritz pairs so far are exact.
             guard nb > 1e-13 * max(1, abs(a)) else { break }
             beta.append(nb)
-            let next = vk + d
-            VectorOps.scale(UnsafePointer(wp), 1 / nb, into: next, d)
+            VectorOps.scale(UnsafePointer(wInPlace ? next : wp), 1 / nb, into: next, d)
         }
     }
 }

@@ -74,30 +74,19 @@ enum VectorOps {
 }
 
 extension VectorOps {
-    /// w ← w − V (V† w) for the d × k column-major V (classical Gram–Schmidt, one pass) on
-    /// `threads` threads: the overlaps split by columns, the update by rows, each piece one
-    /// single-threaded zgemv. Every overlap and every row of w is then one kernel's sum in a
-    /// fixed order, so the bits do not depend on `threads` (OpenBLAS's own threading gives
-    /// no such guarantee for GEMM: measured 4e-13 relative between 1 and 2 threads).
-    /// Returns ‖V† w‖, the norm of the removed part.
-    @discardableResult
-    static func orthogonalise(_ w: UnsafeMutablePointer<ComplexDouble>, against v: UnsafePointer<ComplexDouble>,
-                              columns k: Int, _ d: Int, threads: Int, scratch h: UnsafeMutablePointer<ComplexDouble>) -> Double {
-        let wp = SendableMutablePointer(w), vp = SendablePointer(v), hp = SendableMutablePointer(h)
-        let colParts = max(1, min(threads, k / 16))
-        DispatchQueue.concurrentPerform(iterations: colParts) { t in
-            let lo = k * t / colParts, hi = k * (t + 1) / colParts
-            complexMatrixVector(vp.p + lo * d, rows: d, cols: hi - lo, .adjoint, UnsafePointer(wp.p),
-                                alpha: .one, beta: .zero, into: hp.p + lo)
+    /// ⟨x|y⟩ for complex x, y of length d.
+    static func dot(_ x: UnsafePointer<ComplexDouble>, _ y: UnsafePointer<ComplexDouble>, _ d: Int) -> ComplexDouble {
+        var re = 0.0, im = 0.0
+        for s in 0..<d {
+            re += x[s].real * y[s].real + x[s].imaginary * y[s].imaginary
+            im += x[s].real * y[s].imaginary - x[s].imaginary * y[s].real
         }
-        let rowParts = d >= 1 << 12 ? threads : 1
-        DispatchQueue.concurrentPerform(iterations: rowParts) { t in
-            let lo = d * t / rowParts, hi = d * (t + 1) / rowParts
-            complexMatrixVector(vp.p + lo, rows: hi - lo, cols: k, leadingDimension: d, .none, UnsafePointer(hp.p),
-                                alpha: ComplexDouble(-1, 0), beta: .one, into: wp.p + lo)
-        }
-        var norm = 0.0
-        for j in 0..<k { norm += h[j].lengthSquared }
-        return norm.squareRoot()
+        return ComplexDouble(re, im)
+    }
+
+    /// y ← y − c·x.
+    static func subtract(_ c: ComplexDouble, _ x: UnsafePointer<ComplexDouble>, from y: UnsafeMutablePointer<ComplexDouble>, _ d: Int) {
+        for s in 0..<d { y[s] = y[s] - c * x[s] }
     }
 }
+

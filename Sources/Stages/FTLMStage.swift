@@ -7,7 +7,8 @@ import PipelineEngine
 /// `ftlm`: finite temperature Lanczos, sharded over batches of random vectors.
 struct FTLMStage: HDF5StageKind, ShardedStageKind {
     let name = "ftlm"
-    let version = 3
+    // v4: the reorthogonalisation cleans v_k and v_{k+1} in one pass (round-off-level changes).
+    let version = 4
     let summary = "finite temperature Lanczos σ(ω) for every temperature, with batch errors; sharded over batches"
     let parameters: [ParameterSpec] = ModelParameters.specs(maxSites: 20) + [
         ParameterSpec("lanczos_steps", .int(min: 2), help: "Lanczos steps M"),

@@ -29,7 +29,11 @@ if let i = CommandLine.arguments.firstIndex(of: "--profile-ftlm"), CommandLine.a
     BLAS.setThreads(ProcessInfo.processInfo.activeProcessorCount)
     let storage = KrylovStorage(dimension: sector.dimension, steps: m)
     let t = try seconds { for _ in 0..<2 { try FTLM.addRandomVector(sector, start: start, steps: m, weight: 1, storage: storage, threads: 2, into: &sums) } }
-    line(String(format: "FTLM N = %d, M = %d: %.2f s", n, m, t))
+    line(String(format: "FTLM N = %d, M = %d: %.2f s for two vectors", n, m, t))
+    var basis: KrylovBasis? = nil
+    let tL = start.withUnsafeBufferPointer { sp in seconds { basis = KrylovBasis(sector: sector, start: sp.baseAddress!, steps: m, storage: storage.first, threads: 2) } }
+    line(String(format: "one Lanczos run %.2f s: %d reorthogonalisations against %d columns in all, %d second passes",
+                tL, basis!.reorthogonalisations, basis!.reorthogonalisedColumns, basis!.secondPasses))
     exit(0)
 }
 
