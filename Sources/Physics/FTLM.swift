@@ -38,12 +38,14 @@ public enum FTLM {
         return (0..<d).map { _ in ComplexDouble(rng.gaussian(), rng.gaussian()) }
     }
 
-    /// Unnormalised Kubo sums of one batch. `threads`: cores for BLAS and H·v (the numbers do
-    /// not depend on it: OpenBLAS splits GEMM/GEMV over output blocks, never over the sum).
-    public static func batchSums(_ s: FTLMSettings, batch: Int, threads: Int = 1, progress: (Double) -> Void = { _ in }) throws -> KuboSums {
+    /// Unnormalised Kubo sums of one batch. `threads`: cores for H·v, Gram–Schmidt and the
+    /// X product (the numbers do not depend on it). Round r (error-controlled runs) takes the
+    /// vectors r·R … (r+1)·R − 1 of every sector, R = `randomVectors`, each batch those ≡ batch mod B.
+    public static func batchSums(_ s: FTLMSettings, batch: Int, round: Int = 0, threads: Int = 1,
+                                 progress: (Double) -> Void = { _ in }) throws -> KuboSums {
         var sums = KuboSums(temperatures: s.temperatures, binWidth: s.binWidth, binCount: s.binCount)
         let momenta = s.model.momenta(twists: s.twists)
-        let vectors = Array(stride(from: batch, to: s.randomVectors, by: s.batches))
+        let vectors = Array(stride(from: round * s.randomVectors + batch, to: (round + 1) * s.randomVectors, by: s.batches))
         let d = s.model.sectorDimension
         let storage = KrylovStorage(dimension: d, steps: s.lanczosSteps)
         var done = 0

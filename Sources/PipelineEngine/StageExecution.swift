@@ -88,12 +88,38 @@ public struct StageExecution: Sendable {
                     seconds: end.timeIntervalSince(start))
     }
 
-    /// Runs the shards that are not on disk yet (at most `jobs` at once), then merges.
+    /// Runs the shards that are not on disk yet (at most `jobs` at once), round after round while
+    /// the kind asks for more, then merges.
     func runShards(_ kind: any ShardedStageKind, context: StageContext, dir: String, jobs: Int,
                    showProgress: Bool) throws -> StageReport {
         let n = kind.shardCount(context.params)
+        let maxRounds = max(1, kind.maxRounds(context.params))
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let paths = (0..<n).map { "\(dir)/\(context.key.prefix(16))-shard\($0 + 1)of\(n).h5" }
+        var paths: [String] = []
+        var reused = 0, rounds = 0
+        for round in 0..<maxRounds {
+            if round > 0, !(try kind.needsAnotherRound(context, shards: paths)) { break }
+            let mine = (round * n ..< (round + 1) * n).map { k in
+                maxRounds == 1 ? "\(dir)/\(context.key.prefix(16))-shard\(k + 1)of\(n).h5"
+                               : "\(dir)/\(context.key.prefix(16))-round\(round + 1)-shard\(k - round * n + 1)of\(n).h5"
+            }
+            let label = maxRounds == 1 ? "shards" : "round \(round + 1), shards"
+            reused += try runRound(kind, context: context, first: round * n, paths: mine, jobs: jobs, label: label)
+            paths += mine
+            rounds += 1
+        }
+        var report = try kind.merge(context, shards: paths)
+        var info: [(String, JSONValue)] = [("count", .int(paths.count)), ("reused", .int(reused))]
+        if maxRounds > 1 { info += [("rounds", .int(rounds)), ("max_rounds", .int(maxRounds))] }
+        report.extra.append(("shards", .object(info)))
+        return report
+    }
+
+    /// One round: the shards of `paths` (global indices from `first`) not yet on disk. Returns
+    /// how many were already there.
+    func runRound(_ kind: any ShardedStageKind, context: StageContext, first: Int, paths: [String], jobs: Int,
+                  label: String) throws -> Int {
+        let n = paths.count
         let missing = paths.indices.filter { !FileManager.default.fileExists(atPath: paths[$0]) }
         let errors = ShardErrors()
         let gate = DispatchSemaphore(value: max(1, jobs))
@@ -107,19 +133,17 @@ public struct StageExecution: Sendable {
             let k = missing[i]
             let tmp = paths[k] + ".tmp-\(getpid())"
             do {
-                try kind.runShard(context, shard: k, count: n, output: tmp)
+                try kind.runShard(context, shard: first + k, count: n, output: tmp)
                 try AtomicFile.rename(tmp, to: paths[k])
-                let finished = done.add("")
-                context.progress(Double(finished + n - missing.count) / Double(n), "shards (\(finished + n - missing.count)/\(n), shard \(k + 1) done)")
+                let finished = done.add("") + n - missing.count
+                context.progress(Double(finished) / Double(n), "\(label) (\(finished)/\(n), shard \(k + 1) done)")
             } catch {
                 try? FileManager.default.removeItem(atPath: tmp)
                 _ = errors.add("shard \(k + 1)/\(n): \(error)")
             }
         }
         if let first = errors.messages.first { throw StageError(first) }
-        var report = try kind.merge(context, shards: paths)
-        report.extra.append(("shards", .object([("count", .int(n)), ("reused", .int(n - missing.count))])))
-        return report
+        return n - missing.count
     }
 }
 

@@ -112,12 +112,26 @@ public struct StageRegistry: Sendable {
 /// The engine runs missing shards in parallel, each into its own file named by the stage key (so
 /// an interrupted run keeps the shards it finished), then merges them into the outputs. A kind
 /// must make the merged result independent of the number of shards.
+///
+/// Error-controlled kinds work in rounds: after every round of `shardCount` shards the kind sees
+/// all shard files so far and says whether it needs another round (up to `maxRounds`). Shard
+/// `shard` of round r is global index r·count + shard. The decision depends only on the files,
+/// so an interrupted run makes the same decisions when it resumes.
 public protocol ShardedStageKind: StageKind {
     func shardCount(_ params: Params) -> Int
-    /// Computes shard `shard` (0-based) of `count` into the file `output`.
+    /// Computes shard `shard` (0-based, global over rounds) of `count` per round into the file `output`.
     func runShard(_ context: StageContext, shard: Int, count: Int, output: String) throws
     /// Builds the stage outputs (`context.outputPaths`) from every shard file, in shard order.
     func merge(_ context: StageContext, shards: [String]) throws -> StageReport
+    /// The most rounds of shards (1 unless the kind controls its own error).
+    func maxRounds(_ params: Params) -> Int
+    /// Whether the shard files so far (in order, whole rounds) call for another round.
+    func needsAnotherRound(_ context: StageContext, shards: [String]) throws -> Bool
+}
+
+extension ShardedStageKind {
+    public func maxRounds(_ params: Params) -> Int { 1 }
+    public func needsAnotherRound(_ context: StageContext, shards: [String]) throws -> Bool { false }
 }
 
 extension ShardedStageKind {
@@ -127,8 +141,14 @@ extension ShardedStageKind {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let n = shardCount(context.params)
-        let paths = (0..<n).map { "\(dir)/\($0).h5" }
-        for (k, p) in paths.enumerated() { try runShard(context, shard: k, count: n, output: p) }
+        var paths: [String] = []
+        for round in 0..<max(1, maxRounds(context.params)) {
+            if round > 0, !(try needsAnotherRound(context, shards: paths)) { break }
+            for k in round * n ..< (round + 1) * n {
+                paths.append("\(dir)/\(k).h5")
+                try runShard(context, shard: k, count: n, output: paths[k])
+            }
+        }
         return try merge(context, shards: paths)
     }
 }

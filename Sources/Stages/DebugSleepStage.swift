@@ -33,10 +33,27 @@ struct DebugShardsStage: HDF5StageKind, ShardedStageKind {
     let parameters = [
         ParameterSpec("shards", .int(min: 1), help: "shard count"),
         ParameterSpec("log", .string(), help: "file each shard appends its index to"),
+        ParameterSpec("max_rounds", .int(min: 1), default: .int(1), help: "rounds of shards at most"),
+        ParameterSpec("stop_at", .double(), default: .double(0), help: "another round while the sum of shard² so far is below this"),
     ]
     let inputs: [InputSpec] = []
 
     func shardCount(_ p: Params) -> Int { p.int("shards") }
+    func maxRounds(_ p: Params) -> Int { p.int("max_rounds") }
+
+    func needsAnotherRound(_ context: StageContext, shards: [String]) throws -> Bool {
+        try values(shards).reduce(0, +) < context.params.double("stop_at")
+    }
+
+    func values(_ shards: [String]) throws -> [Double] {
+        var values: [Double] = []
+        for s in shards {
+            let f = try HDF5File.open(s)
+            values += try f.root.readDoubles("value").values
+            f.close()
+        }
+        return values
+    }
 
     func runShard(_ context: StageContext, shard: Int, count: Int, output: String) throws {
         if ProcessInfo.processInfo.environment["TLSPIPE_DEBUG_FAIL_SHARD"] == String(shard) {
@@ -53,14 +70,8 @@ struct DebugShardsStage: HDF5StageKind, ShardedStageKind {
     }
 
     func merge(_ context: StageContext, shards: [String]) throws -> StageReport {
-        var values: [Double] = []
-        for s in shards {
-            let f = try HDF5File.open(s)
-            values += try f.root.readDoubles("value").values
-            f.close()
-        }
         let f = try HDF5File.create(context.outputPaths[0])
-        try f.root.write("values", values)
+        try f.root.write("values", try values(shards))
         f.close()
         return StageReport()
     }

@@ -12,7 +12,11 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
     let summary = "finite temperature Lanczos σ(ω) for every temperature, with batch errors; sharded over batches"
     let parameters: [ParameterSpec] = ModelParameters.specs(maxSites: 20) + [
         ParameterSpec("lanczos_steps", .int(min: 2), help: "Lanczos steps M"),
-        ParameterSpec("random_vectors", .int(min: 1), help: "random vectors per sector (N_r)"),
+        ParameterSpec("random_vectors", .int(min: 1), help: "random vectors per sector (N_r); with target_error, per round"),
+        ParameterSpec("target_error", .double(min: 0, exclusiveMin: true), default: .null,
+                      help: "error control: add rounds of random_vectors until the relative batch error of σ_δ(0) and ⟨K⟩ is below this at every T"),
+        ParameterSpec("target_delta", .double(min: 0, exclusiveMin: true), default: .double(0.04), help: "Gaussian width δ of the σ_δ(0) that target_error controls"),
+        ParameterSpec("max_random_vectors", .int(min: 1), default: .null, help: "error control: cap on random vectors per sector (default 10 × random_vectors)"),
         ParameterSpec("batches", .int(min: 1), default: .int(8), help: "independent batches of random vectors (error bars)"),
         ParameterSpec("seed", .int(min: 0), help: "random seed"),
         ParameterSpec("shards", .int(min: 1), default: .int(1), help: "pieces the engine runs in parallel (an execution detail: results do not depend on it)"),
@@ -24,6 +28,17 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         if p.int("batches") > p.int("random_vectors") { problems.append(("batches", "must not exceed random_vectors")) }
         if p.int("shards") > p.int("batches") { problems.append(("shards", "must not exceed batches (a shard is a set of batches)")) }
         if p.int("batches") < 2 { problems.append(("batches", "needs at least 2 for error bars")) }
+        if p["max_random_vectors"]?.intValue != nil && p.optionalDouble("target_error") == nil {
+            problems.append(("max_random_vectors", "only applies with target_error"))
+        }
+        if p.optionalDouble("target_error") != nil && p.int("batches") < 8 {
+            // The stop is decided on the batch spread; from fewer batches it is too noisy (Student t,
+            // < 7 degrees of freedom) and the run would stop early on a low fluctuation.
+            problems.append(("batches", "error control (target_error) needs at least 8 batches"))
+        }
+        if let cap = p["max_random_vectors"]?.intValue, cap < p.int("random_vectors") {
+            problems.append(("max_random_vectors", "must be at least random_vectors (one round)"))
+        }
         return problems
     }
 
@@ -36,27 +51,61 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
 
     func shardCount(_ p: Params) -> Int { p.int("shards") }
 
+    /// Error control: rounds of `random_vectors` per sector up to the cap.
+    func maxRounds(_ p: Params) -> Int {
+        guard p.optionalDouble("target_error") != nil else { return 1 }
+        return max(1, (p["max_random_vectors"]?.intValue ?? 10 * p.int("random_vectors")) / p.int("random_vectors"))
+    }
+
     func runShard(_ context: StageContext, shard: Int, count: Int, output: String) throws {
         let s = settings(context.params)
-        // As many BLAS threads as the engine gives this shard: the numbers do not depend on it
-        // (OpenBLAS splits GEMM/GEMV over output blocks; a test checks 1 and 2 threads agree bit for bit).
-        let mine = Array(stride(from: shard, to: s.batches, by: count))
+        // Shard k of round r holds batches k, k + count, … of that round's vectors.
+        let round = shard / count, first = shard % count
+        let mine = Array(stride(from: first, to: s.batches, by: count))
         var out: [(index: Int, sums: KuboSums)] = []
-        for b in mine { out.append((b, try FTLM.batchSums(s, batch: b, threads: context.threads))) }
+        for b in mine { out.append((b, try FTLM.batchSums(s, batch: b, round: round, threads: context.threads))) }
         try KuboSumsFile.write(out, to: output)
     }
 
-    func merge(_ context: StageContext, shards: [String]) throws -> StageReport {
-        var all: [(index: Int, sums: KuboSums)] = []
-        for path in shards { all += try KuboSumsFile.read(path) }
-        all.sort { $0.index < $1.index }
+    /// Every batch pooled over the rounds in `shards` (whole rounds), in batch order.
+    func pooledBatches(_ context: StageContext, shards: [String]) throws -> [KuboSums] {
         let s = settings(context.params)
-        guard all.map(\.index) == Array(0..<s.batches) else { throw StageError("shards do not cover every batch") }
-        let r = FTLM.merge(all.map(\.sums))
+        var pooled = [KuboSums?](repeating: nil, count: s.batches)
+        for path in shards {
+            for (b, sums) in try KuboSumsFile.read(path) {
+                guard b >= 0 && b < s.batches else { throw StageError("shard \(path) holds batch \(b) of \(s.batches)") }
+                if pooled[b] == nil { pooled[b] = sums } else { pooled[b]!.accumulate(sums) }
+            }
+        }
+        guard pooled.allSatisfy({ $0 != nil }) else { throw StageError("shards do not cover every batch") }
+        return pooled.map { $0! }
+    }
+
+    func needsAnotherRound(_ context: StageContext, shards: [String]) throws -> Bool {
+        guard let target = context.params.optionalDouble("target_error") else { return false }
+        let r = FTLM.merge(try pooledBatches(context, shards: shards))
+        let errors = StatisticalError.relative(r, delta: context.params.double("target_delta"))
+        return !errors.allSatisfy { $0 <= target }
+    }
+
+    func merge(_ context: StageContext, shards: [String]) throws -> StageReport {
+        let s = settings(context.params)
+        let r = FTLM.merge(try pooledBatches(context, shards: shards))
         try SpectrumArtifact(spectrum: r.spectrum, batches: r.batchSpectra, kineticEnergy: r.kineticEnergy,
                              batchKineticEnergy: r.batchKineticEnergy, label: ModelParameters.label("FTLM", context.params))
             .write(to: context.outputPaths[0])
-        return StageReport([("blas", .object([("threads_per_shard", .int(context.threads)), ("core", .string(BLAS.coreName))])),
-                            ("random_streams", .string("per (momentum, vector) from seed; independent of shards"))])
+        var report: [(String, JSONValue)] = [
+            ("blas", .object([("threads_per_shard", .int(context.threads)), ("core", .string(BLAS.coreName))])),
+            ("random_streams", .string("per (momentum, vector) from seed; independent of shards"))]
+        if let target = context.params.optionalDouble("target_error") {
+            let rounds = shards.count / shardCount(context.params)
+            let errors = StatisticalError.relative(r, delta: context.params.double("target_delta"))
+            report.append(("error_control", .object([
+                ("target_error", .double(target)), ("rounds", .int(rounds)),
+                ("random_vectors_per_sector", .int(rounds * s.randomVectors)),
+                ("met", .bool(errors.allSatisfy { $0 <= target })),
+                ("relative_error", .array(errors.map { .double($0) }))])))
+        }
+        return StageReport(report)
     }
 }

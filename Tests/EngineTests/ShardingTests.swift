@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import PipelineEngine
 import XCTest
 
 /// Sharded stages: identical numbers however they are split; finished shards survive a failure.
@@ -50,5 +51,73 @@ final class ShardingTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try String(contentsOfFile: s.dir + "/shards.log", encoding: .utf8), "2\n", "only the missing shard reruns")
         XCTAssertEqual(try read(s.dir + "/data/x.h5", ["values"]), [[0, 1, 4, 9]])
+    }
+
+    /// Error-controlled kinds add rounds of shards while they ask for more: shards 0–2 give
+    /// Σ shard² = 5, 3–5 bring it to 55, so `stop_at` 50 takes two rounds of three. A failure in
+    /// round two keeps round one and the finished shards of round two; the rerun makes the same
+    /// decision from the files and runs only the missing shard.
+    func testRoundsStopWhenTheKindIsSatisfiedAndResume() throws {
+        let s = Scratch()
+        s.write(#"{"name": "sh", "stages": [{"id": "x", "kind": "debug-shards", "params": {"shards": 3, "log": "shards.log", "max_rounds": 5, "stop_at": 50}}]}"#)
+        let env = ["TLSPIPE_DEBUG_KINDS": "1"]
+        let failed = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir, env: env.merging(["TLSPIPE_DEBUG_FAIL_SHARD": "4"]) { $1 })
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/data/x.h5"))
+        let firstLog = try String(contentsOfFile: s.dir + "/shards.log", encoding: .utf8).split(separator: "\n").sorted()
+        XCTAssertEqual(firstLog, ["0", "1", "2", "3", "5"])
+        try FileManager.default.removeItem(atPath: s.dir + "/shards.log")
+        let again = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir, env: env)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try String(contentsOfFile: s.dir + "/shards.log", encoding: .utf8), "4\n", "only the missing shard reruns")
+        XCTAssertEqual(try read(s.dir + "/data/x.h5", ["values"]), [[0, 1, 4, 9, 16, 25]], "two rounds, then satisfied")
+    }
+
+    /// Error-controlled FTLM (N = 6, M = D = 64: exact up to statistics, no Lanczos truncation):
+    /// rounds of 8 vectors per sector (8 batches) until the batch error of σ_δ(0) (δ = 0.1) and ⟨K⟩ is below
+    /// 5% at both temperatures. Checked: more than one round was needed and the stop is the
+    /// first round that meets the target (the record's errors are below it, a rerun with one
+    /// round fewer as the cap is not); the split over shards changes no bit; ⟨K⟩ agrees with ED
+    /// to 4 of the controlled standard errors (≤ 20%; its own error is far smaller).
+    func testErrorControlledFTLM() throws {
+        func spec(shards: Int, cap: Int) -> String {
+            """
+            {"name": "ec", "stages": [
+              {"id": "ft", "kind": "ftlm", "params": {"sites": 6, "g": 1, "omega0": 0.5, "temperatures": [0.5, 2],
+                "lanczos_steps": 64, "random_vectors": 8, "batches": 8, "seed": 3, "shards": \(shards),
+                "target_error": 0.05, "target_delta": 0.1, "max_random_vectors": \(cap)}},
+              {"id": "ed", "kind": "ed", "params": {"sites": 6, "g": 1, "omega0": 0.5, "temperatures": [0.5, 2]}}
+            ]}
+            """
+        }
+        let s = Scratch()
+        var results: [[[Double]]] = []
+        var rounds = 0
+        for shards in [1, 2] {
+            s.write(spec(shards: shards, cap: 200), to: "s\(shards).json")
+            let out = try CLI.run(["run", "s\(shards).json", "--jobs", "2", "--data-dir", "d\(shards)"], in: s.dir)
+            XCTAssertEqual(out.status, 0, out.stderr)
+            results.append(try read(s.dir + "/d\(shards)/ft.h5", ["weight", "drude_weight", "kinetic_energy"]))
+            let f = try HDF5File.open(s.dir + "/d\(shards)/ft.h5")
+            let control = try JSONValue.parse(try f.root.attribute("provenance")!)["error_control"]
+            f.close()
+            XCTAssertEqual(control?["met"]?.boolValue, true)
+            for e in control?["relative_error"]?.arrayValue ?? [] { XCTAssertLessThanOrEqual(e.doubleValue!, 0.05) }
+            rounds = control?["rounds"]?.intValue ?? 0
+            print("error-controlled FTLM: \(rounds) rounds, errors \(control?["relative_error"]?.canonical ?? "")")
+        }
+        XCTAssertTrue(results[0] == results[1], "shards must not change the numbers")
+        XCTAssertGreaterThan(rounds, 1, "the target should need more than one round")
+        // One round fewer as the cap: the target is not met (so the run stopped at the first round that met it).
+        s.write(spec(shards: 1, cap: 8 * (rounds - 1)), to: "fewer.json")
+        XCTAssertEqual(try CLI.run(["run", "fewer.json", "--data-dir", "fewer"], in: s.dir).status, 0)
+        let f = try HDF5File.open(s.dir + "/fewer/ft.h5")
+        let control = try JSONValue.parse(try f.root.attribute("provenance")!)["error_control"]
+        f.close()
+        XCTAssertEqual(control?["met"]?.boolValue, false)
+        XCTAssertEqual(control?["rounds"]?.intValue, rounds - 1)
+        // Against ED: ⟨K⟩ within 4 × 5%.
+        let ft = try read(s.dir + "/d1/ft.h5", ["kinetic_energy"])[0], ed = try read(s.dir + "/d1/ed.h5", ["kinetic_energy"])[0]
+        for (a, b) in zip(ft, ed) { XCTAssertEqual(a, b, accuracy: 0.2 * abs(b)) }
     }
 }
