@@ -63,7 +63,8 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         let round = shard / count, first = shard % count
         let mine = Array(stride(from: first, to: s.batches, by: count))
         var out: [(index: Int, sums: KuboSums)] = []
-        for b in mine { out.append((b, try FTLM.batchSums(s, batch: b, round: round, threads: context.threads))) }
+        let storage = KrylovStorage(dimension: s.model.sectorDimension, steps: s.lanczosSteps)
+        for b in mine { out.append((b, try FTLM.batchSums(s, batch: b, round: round, threads: context.threads, storage: storage))) }
         try KuboSumsFile.write(out, to: output)
     }
 

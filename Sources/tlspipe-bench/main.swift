@@ -19,10 +19,12 @@ func best(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
 
 func line(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
 
-// `--profile-ftlm N M`: one FTLM random vector only, for a profiler.
+// `--profile-ftlm N M [ω0]`: two FTLM random vectors and one Lanczos run, for a profiler.
 if let i = CommandLine.arguments.firstIndex(of: "--profile-ftlm"), CommandLine.arguments.count > i + 2,
    let n = Int(CommandLine.arguments[i + 1]), let m = Int(CommandLine.arguments[i + 2]) {
-    let model = TLSModel(sites: n, t: 1, g: 1, omega0: 0.05)
+    // Optional third value: ω0 (default 0.05).
+    let w0 = CommandLine.arguments.count > i + 3 ? Double(CommandLine.arguments[i + 3]) ?? 0.05 : 0.05
+    let model = TLSModel(sites: n, t: 1, g: 1, omega0: w0)
     let sector = Sector(model: model, kappa: 2 * Double.pi / Double(n))
     var sums = KuboSums(temperatures: [0.1, 0.2, 0.5, 1, 2, 5], binWidth: 5e-4, binCount: Int(TLSSpectrumRange.defaultOmegaMax(model) / 5e-4) + 1)
     let start = FTLM.randomVector(dimension: sector.dimension, seed: 1, momentum: 1, vector: 0)
