@@ -16,6 +16,8 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         ParameterSpec("target_error", .double(min: 0, exclusiveMin: true), default: .null,
                       help: "error control: add rounds of random_vectors until the relative batch error of σ_δ(0) and ⟨K⟩ is below this at every T"),
         ParameterSpec("target_delta", .double(min: 0, exclusiveMin: true), default: .double(0.04), help: "Gaussian width δ of the σ_δ(0) that target_error controls"),
+        ParameterSpec("target_min_temperature", .double(min: 0), default: .double(0),
+                      help: "error control: only temperatures at or above this are held to target_error"),
         ParameterSpec("max_random_vectors", .int(min: 1), default: .null, help: "error control: cap on random vectors per sector (default 10 × random_vectors)"),
         ParameterSpec("batches", .int(min: 1), default: .int(8), help: "independent batches of random vectors (error bars)"),
         ParameterSpec("seed", .int(min: 0), help: "random seed"),
@@ -35,6 +37,9 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
             // The stop is decided on the batch spread; from fewer batches it is too noisy (Student t,
             // < 7 degrees of freedom) and the run would stop early on a low fluctuation.
             problems.append(("batches", "error control (target_error) needs at least 8 batches"))
+        }
+        if let tMin = p.optionalDouble("target_min_temperature"), tMin > 0, !p.doubles("temperatures").contains(where: { $0 >= tMin }) {
+            problems.append(("target_min_temperature", "leaves no temperature to control (all are below \(tMin))"))
         }
         if let cap = p["max_random_vectors"]?.intValue, cap < p.int("random_vectors") {
             problems.append(("max_random_vectors", "must be at least random_vectors (one round)"))
@@ -85,8 +90,14 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
     func needsAnotherRound(_ context: StageContext, shards: [String]) throws -> Bool {
         guard let target = context.params.optionalDouble("target_error") else { return false }
         let r = FTLM.merge(try pooledBatches(context, shards: shards))
-        let errors = StatisticalError.relative(r, delta: context.params.double("target_delta"))
-        return !errors.allSatisfy { $0 <= target }
+        return !controlled(context.params, StatisticalError.relative(r, delta: context.params.double("target_delta")))
+            .allSatisfy { $0 <= target }
+    }
+
+    /// The errors of the temperatures held to the target.
+    func controlled(_ p: Params, _ errors: [Double]) -> [Double] {
+        let tMin = p.double("target_min_temperature")
+        return zip(p.doubles("temperatures"), errors).filter { $0.0 >= tMin }.map(\.1)
     }
 
     func merge(_ context: StageContext, shards: [String]) throws -> StageReport {
@@ -104,7 +115,8 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
             report.append(("error_control", .object([
                 ("target_error", .double(target)), ("rounds", .int(rounds)),
                 ("random_vectors_per_sector", .int(rounds * s.randomVectors)),
-                ("met", .bool(errors.allSatisfy { $0 <= target })),
+                ("target_min_temperature", .double(context.params.double("target_min_temperature"))),
+                ("met", .bool(controlled(context.params, errors).allSatisfy { $0 <= target })),
                 ("relative_error", .array(errors.map { .double($0) }))])))
         }
         return StageReport(report)

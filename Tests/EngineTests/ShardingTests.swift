@@ -78,7 +78,8 @@ final class ShardingTests: XCTestCase {
     /// 5% at both temperatures. Checked: more than one round was needed and the stop is the
     /// first round that meets the target (the record's errors are below it, a rerun with one
     /// round fewer as the cap is not); the split over shards changes no bit; ⟨K⟩ agrees with ED
-    /// to 4 of the controlled standard errors (≤ 20%; its own error is far smaller).
+    /// to 4 of the controlled standard errors (≤ 20%; its own error is far smaller). Holding only
+    /// T ≥ 1 to the target takes fewer rounds.
     func testErrorControlledFTLM() throws {
         func spec(shards: Int, cap: Int) -> String {
             """
@@ -116,6 +117,16 @@ final class ShardingTests: XCTestCase {
         f.close()
         XCTAssertEqual(control?["met"]?.boolValue, false)
         XCTAssertEqual(control?["rounds"]?.intValue, rounds - 1)
+        // Only T ≥ 1 held to the target: T = 2 alone is easier (1% after all rounds above), so fewer rounds.
+        s.write(spec(shards: 1, cap: 200).replacingOccurrences(of: #""target_delta": 0.1"#, with: #""target_delta": 0.1, "target_min_temperature": 1"#),
+                to: "hot.json")
+        XCTAssertEqual(try CLI.run(["run", "hot.json", "--data-dir", "hot"], in: s.dir).status, 0)
+        let hf = try HDF5File.open(s.dir + "/hot/ft.h5")
+        let hot = try JSONValue.parse(try hf.root.attribute("provenance")!)["error_control"]
+        hf.close()
+        XCTAssertEqual(hot?["met"]?.boolValue, true)
+        XCTAssertLessThan(hot?["rounds"]?.intValue ?? .max, rounds)
+        XCTAssertLessThanOrEqual(hot?["relative_error"]?.arrayValue?[1].doubleValue ?? 1, 0.05)
         // Against ED: ⟨K⟩ within 4 × 5%.
         let ft = try read(s.dir + "/d1/ft.h5", ["kinetic_energy"])[0], ed = try read(s.dir + "/d1/ed.h5", ["kinetic_energy"])[0]
         for (a, b) in zip(ft, ed) { XCTAssertEqual(a, b, accuracy: 0.2 * abs(b)) }
