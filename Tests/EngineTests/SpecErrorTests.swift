@@ -37,6 +37,8 @@ final class SpecErrorTests: XCTestCase {
             (#"{"name": "x", "stages": [], "extra": 1}"#, "extra", "unknown key"),
             (#"{"name": "x", "stages": []}"#, "stages", "non-empty list"),
             (#"{"name": "x", "defaults": {"zzz": 1}, "stages": [\#(staticStage)]}"#, "defaults.zzz", "no stage in this spec"),
+            (#"{"name": "x", "stages": [{"id": "f", "kind": "ftlm", "params": {"sites": 6, "g": 1, "omega0": 0.5, "temperatures": [1], "lanczos_steps": 20, "random_vectors": 4, "batches": 4, "seed": 1, "target_error": 0.01}}]}"#,
+             "stages[0].params.batches", "at least 8 batches"),
         ]
     }
 
