@@ -89,4 +89,3 @@ extension VectorOps {
         for s in 0..<d { y[s] = y[s] - c * x[s] }
     }
 }
-

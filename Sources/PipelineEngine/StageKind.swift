@@ -132,9 +132,7 @@ public protocol ShardedStageKind: StageKind {
 extension ShardedStageKind {
     public func maxRounds(_ params: Params) -> Int { 1 }
     public func needsAnotherRound(_ context: StageContext, shards: [String]) throws -> Bool { false }
-}
 
-extension ShardedStageKind {
     /// Unsharded fallback: every shard in turn into a scratch folder, then the merge.
     public func run(_ context: StageContext) throws -> StageReport {
         let dir = NSTemporaryDirectory() + "tlspipe-shards-\(getpid())-\(context.key.prefix(12))"
