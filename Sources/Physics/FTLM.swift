@@ -15,6 +15,11 @@ public struct FTLMSettings: Sendable {
     public var twists: Int
     public var binWidth: Double
     public var omegaMax: Double
+    /// Hybrid FTLM: eigenstates within this energy of each sector's lowest are treated exactly
+    /// (`ExactLowStates`); 0 = plain FTLM.
+    public var exactWindow: Double = 0
+    /// At most this many exact states per sector.
+    public var exactMaxStates: Int = 64
 
     public init(model: TLSModel, temperatures: [Double], lanczosSteps: Int, randomVectors: Int, batches: Int = 8,
                 seed: UInt64, twists: Int = 1, binWidth: Double = 5e-4, omegaMax: Double? = nil) {
@@ -32,6 +37,9 @@ public struct FTLMSettings: Sendable {
 /// Work is grouped in batches (vector r belongs to batch r mod B); a batch's sums depend only on
 /// the seed and the batch, so any split of batches over shards gives identical numbers.
 public enum FTLM {
+    /// Poles closer than this to ω = 0 are degenerate pairs: they form the thermal Drude peak.
+    static let degenerate = 1e-10
+
     /// The random start vector of (momentum index, vector index): complex Gaussian entries.
     public static func randomVector(dimension d: Int, seed: UInt64, momentum: Int, vector: Int) -> [ComplexDouble] {
         var rng = Xoshiro256(seed: seed, stream: (UInt64(momentum) << 32) | UInt64(vector))
@@ -43,21 +51,40 @@ public enum FTLM {
     /// vectors r·R … (r+1)·R − 1 of every sector, R = `randomVectors`, each batch those ≡ batch mod B.
     /// `storage`: Krylov bases to reuse (a shard passes one to all its batches: first-touching
     /// 2 × 1.26 GB of fresh pages costs 6 s at N = 16, M = 1200, measured).
+    /// `lowStates`: the exact low states of every sector (hybrid FTLM, `s.exactWindow` > 0), found
+    /// once per shard. Each batch adds their exact part with weight 1/B, so every batch is a
+    /// complete estimate and the spread between batches is the random part's alone.
     public static func batchSums(_ s: FTLMSettings, batch: Int, round: Int = 0, threads: Int = 1, storage reused: KrylovStorage? = nil,
+                                 lowStates reusedLow: LowStateCache? = nil,
                                  progress: (Double) -> Void = { _ in }) throws -> KuboSums {
         var sums = KuboSums(temperatures: s.temperatures, binWidth: s.binWidth, binCount: s.binCount)
         let momenta = s.model.momenta(twists: s.twists)
         let vectors = Array(stride(from: round * s.randomVectors + batch, to: (round + 1) * s.randomVectors, by: s.batches))
         let d = s.model.sectorDimension
         let storage = reused ?? KrylovStorage(dimension: d, steps: s.lanczosSteps)
+        let low = s.exactWindow > 0 ? try (reusedLow ?? LowStateCache(s)).states(storage: storage, threads: threads) : nil
+        if let low {
+            for (k, m) in momenta.enumerated() {
+                try low[k].addSums(Sector(model: s.model, kappa: m.kappa), steps: s.lanczosSteps,
+                                   weight: m.multiplicity / Double(s.batches), into: &sums)
+            }
+        }
         var done = 0
         for r in vectors {
             for (k, m) in momenta.enumerated() {
                 let sector = Sector(model: s.model, kappa: m.kappa)
-                let start = randomVector(dimension: d, seed: s.seed, momentum: k, vector: r)
-                // D/R per random vector; the multiplicity counts the sector −κ.
+                var start = randomVector(dimension: d, seed: s.seed, momentum: k, vector: r)
+                // D/R per normalised random vector; the multiplicity counts the sector −κ. With
+                // exact low states, the vector is projected onto the rest and weighs ‖P⊥ r̂‖².
+                var fraction = 1.0
+                if let low {
+                    let n = Lanczos.norm(start)
+                    start = start.map { ComplexDouble($0.real / n, $0.imaginary / n) }
+                    fraction = low[k].project(&start)
+                }
                 try addRandomVector(sector, start: start, steps: s.lanczosSteps,
-                                    weight: m.multiplicity * Double(d) / Double(s.randomVectors), storage: storage, threads: threads, into: &sums)
+                                    weight: m.multiplicity * Double(d) / Double(s.randomVectors) * fraction,
+                                    storage: storage, threads: threads, into: &sums)
                 done += 1
                 progress(Double(done) / Double(vectors.count * momenta.count))
             }
@@ -136,7 +163,6 @@ public enum FTLM {
             let right = phiT[j * mt] * nj
             for i in 0..<m { amp[j * m + i] = phi[i * m] * a[j * m + i] * right }
         }
-        let degenerate = 1e-10
         for (row, T) in sums.numerator.temperatures.enumerated() {
             let beta = 1 / T
             let b = eps.map { exp(-beta * ($0 - floor)) }
@@ -150,7 +176,7 @@ public enum FTLM {
                 for i in 0..<m {
                     let am = amp[j * m + i]
                     let omega = epsT[j] - eps[i]
-                    if abs(omega) < degenerate {
+                    if abs(omega) < FTLM.degenerate {
                         drude += beta * b[i] * am
                     } else {
                         // σ is even: each pole's weight is split between ±|ω| (the histogram stores
@@ -198,5 +224,33 @@ public enum FTLM {
 
     public static func compute(_ s: FTLMSettings) throws -> StaticDisorderResult {
         merge(try (0..<s.batches).map { try batchSums(s, batch: $0) })
+    }
+}
+
+/// The exact low states of every sector of a run (hybrid FTLM), found on first use and kept:
+/// a shard finds them once for all its batches. They depend only on the settings (their
+/// Lanczos start is a fixed vector of the seed's stream), so every shard finds the same.
+public final class LowStateCache {
+    let settings: FTLMSettings
+    private var found: [ExactLowStates]?
+
+    public init(_ s: FTLMSettings) { settings = s }
+
+    /// Stream index of the start vectors, beyond every random vector's.
+    static let startVector = Int(UInt32.max)
+
+    public func states(storage: KrylovStorage, threads: Int) throws -> [ExactLowStates] {
+        if let found { return found }
+        let s = settings
+        let d = s.model.sectorDimension
+        let all = try s.model.momenta(twists: s.twists).enumerated().map { (k, m) in
+            let start = FTLM.randomVector(dimension: d, seed: s.seed, momentum: k, vector: LowStateCache.startVector)
+            return try start.withUnsafeBufferPointer {
+                try ExactLowStates.find(Sector(model: s.model, kappa: m.kappa), start: $0.baseAddress!, steps: s.lanczosSteps,
+                                        window: s.exactWindow, maxStates: s.exactMaxStates, storage: storage.first, threads: threads)
+            }
+        }
+        found = all
+        return all
     }
 }

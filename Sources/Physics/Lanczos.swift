@@ -23,6 +23,8 @@ public struct KrylovBasis {
     public private(set) var secondPasses = 0
     /// Basis columns visited by those reorthogonalisations (the cost, in column reads / 2).
     public private(set) var reorthogonalisedColumns = 0
+    /// ‖r_m‖ = β_m after the last step: Ritz pair i has residual ‖Hψ_i − ε_i ψ_i‖ = β_m |φ_{m−1,i}|.
+    public private(set) var residual = 0.0
 
     /// Runs up to `steps` steps from `start` (normalised inside) into `storage` (room for
     /// D × steps). Stops early on an invariant subspace.
@@ -53,7 +55,7 @@ public struct KrylovBasis {
             // w −= α v_k + β v_{k−1}, and ‖w‖² in the same pass.
             var nb = VectorOps.subtractAndNorm(wp, a, UnsafePointer(vk), k > 0 ? beta[k - 1] : 0,
                                                k > 0 ? UnsafePointer(vk - d) : nil, d)
-            guard k + 1 < m else { break }
+            guard k + 1 < m else { residual = nb.squareRoot(); break }
             nb = nb.squareRoot()
             // Estimate ω_{k+1,j} (j ≤ k) by Simon's recurrence.
             var omegaNext = [Double](repeating: 0, count: k + 2)
@@ -102,7 +104,7 @@ public struct KrylovBasis {
             omegaPrev = omegaCur
             omegaCur = omegaNext
             // Invariant subspace reached: the Ritz pairs so far are exact.
-            guard nb > 1e-13 * max(1, abs(a)) else { break }
+            guard nb > 1e-13 * max(1, abs(a)) else { residual = nb; break }
             beta.append(nb)
             VectorOps.scale(UnsafePointer(wInPlace ? next : wp), 1 / nb, into: next, d)
         }

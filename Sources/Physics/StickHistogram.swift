@@ -64,7 +64,11 @@ public struct StickHistogram: Sendable, Equatable {
         for k in 0..<binCount {
             let w = weight[row * binCount + k]
             guard w != 0 else { continue }
-            pos.append(weightedOmega[row * binCount + k] / w)
+            // FTLM sticks carry both signs: where they nearly cancel, the weighted mean can land
+            // anywhere (measured: outside the bin, which unsorted the sticks and made the filter
+            // skip some, so one batch in 16 read σ ≈ 0). Keep it inside its own bin.
+            let lo = Double(k) * binWidth
+            pos.append(min(max(weightedOmega[row * binCount + k] / w, lo), lo + binWidth))
             wts.append(w)
         }
         return Sticks(positions: pos, weights: wts, drude: drude[row])

@@ -3,6 +3,25 @@ import XCTest
 @testable import Physics
 
 final class FilterAndRTATests: XCTestCase {
+    /// FTLM sticks carry both signs. Two that nearly cancel in one bin have a weighted mean far
+    /// outside it (here at ω ≈ −79); the stick must stay inside its bin, so positions stay
+    /// sorted and the filter still finds the stick at 0.3 (it once skipped such sticks: one
+    /// FTLM batch in 16 read σ ≈ 0).
+    func testNearlyCancellingSticksStayInTheirBin() {
+        var h = StickHistogram(temperatures: [1], binWidth: 0.1, binCount: 20)
+        h.add(row: 0, omega: 0.3, weight: 1)
+        h.add(row: 0, omega: 0.51, weight: 1)
+        h.add(row: 0, omega: 0.59, weight: -0.999)
+        h.add(row: 0, omega: 0.75, weight: 0.5)
+        let sticks = h.sticks(row: 0)
+        XCTAssertEqual(sticks.positions.count, 3)
+        XCTAssertEqual(sticks.positions, sticks.positions.sorted())
+        XCTAssertTrue((0.5...0.6).contains(sticks.positions[1]), "\(sticks.positions)")
+        let delta = 0.02
+        let value = GaussianFilter.apply(sticks, delta: delta, at: [0.3])[0]
+        XCTAssertEqual(value, 1 / ((2 * Double.pi).squareRoot() * delta), accuracy: 1e-9)
+    }
+
     /// The filter conserves weight: ∫_{−∞}^{∞} σ_δ dω (trapezoid on a grid of step δ/20, exact
     /// to ~1e−12 for Gaussians) equals 2 Σ w + D, including sticks closer to 0 than δ.
     func testFilterConservesWeightAndMirrorsSticks() {
