@@ -15,6 +15,11 @@ public struct ExactLowStates: Sendable {
     /// Eigenvectors, D × count column-major.
     public let vectors: [ComplexDouble]
     public let dimension: Int
+    /// Per state: ⟨n|K|n⟩ and the optical poles ε̃_j (absolute energies) with weights
+    /// |⟨ψ̃_j|j|n⟩|², found once (`spectra`) and reused by every batch.
+    public private(set) var kinetic: [Double] = []
+    public private(set) var poles: [[Double]] = []
+    public private(set) var amplitudes: [[Double]] = []
     public var count: Int { energies.count }
 
     /// An eigenpair is accepted when ‖Hψ − Eψ‖ is below this (t = 1 units): its Boltzmann factor
@@ -25,10 +30,10 @@ public struct ExactLowStates: Sendable {
         self.energies = energies; self.vectors = vectors; self.dimension = dimension
     }
 
-    /// The converged Ritz pairs within `window` of the lowest Ritz value of one Lanczos run of
-    /// `steps` steps from `start` (at most `maxStates`), each checked by its explicit residual.
-    /// Pairs that have not converged are left to the random vectors.
-    public static func find(_ sector: Sector, start: UnsafePointer<ComplexDouble>, steps: Int, window: Double, maxStates: Int,
+    /// The converged Ritz pairs at or below the energy `cutoff` from one Lanczos run of `steps`
+    /// steps from `start` (the lowest `maxStates`), each checked by its explicit residual. Pairs
+    /// that have not converged are left to the random vectors.
+    public static func find(_ sector: Sector, start: UnsafePointer<ComplexDouble>, steps: Int, cutoff: Double, maxStates: Int,
                             storage: UnsafeMutablePointer<ComplexDouble>, threads: Int = 1) throws -> ExactLowStates {
         let d = sector.dimension
         let basis = KrylovBasis(sector: sector, start: start, steps: steps, storage: storage, threads: threads)
@@ -36,7 +41,7 @@ public struct ExactLowStates: Sendable {
         let (eps, phi) = try tridiagonalEigen(diagonal: basis.alpha, offDiagonal: basis.beta)
         // Candidates by the cheap residual estimate β_m |φ_{m−1,i}|.
         let chosen = (0..<m).filter { i in
-            eps[i] - eps[0] <= window && basis.residual * abs(phi[i * m + m - 1]) < tolerance
+            eps[i] <= cutoff && basis.residual * abs(phi[i * m + m - 1]) < tolerance
         }.prefix(maxStates)
         guard !chosen.isEmpty else { return ExactLowStates(energies: [], vectors: [], dimension: d) }
         // ψ_i = V φ_i for all chosen i at once: V is real-viewed as 2D × m, Φ is real.
@@ -97,18 +102,17 @@ public struct ExactLowStates: Sendable {
         return n * n
     }
 
-    /// Adds weight × Σ_n of every state's exact contribution: Z, ⟨n|K|n⟩ and its optical spectrum
-    /// ⟨n|j δ(ω − H + E_n) j|n⟩ from `steps` Lanczos steps from j|n⟩ (Gauss quadrature: poles at
-    /// the Ritz values, weights ‖jn‖² φ_{0j}²; no basis kept, so no reorthogonalisation is
-    /// needed: ghost copies split a pole's weight without changing it).
-    public func addSums(_ sector: Sector, steps: Int, weight: Double, into sums: inout KuboSums) throws {
+    /// Each state's ⟨n|K|n⟩ and optical spectrum ⟨n|j δ(ω − H + E_n) j|n⟩ from `steps` Lanczos
+    /// steps from j|n⟩ (Gauss quadrature: poles at the Ritz values, weights ‖jn‖² φ_{0j}²; no
+    /// basis is kept, so no reorthogonalisation is needed: ghost copies split a pole's weight
+    /// without changing it; an all-exact test matches ED to 1e-9).
+    public mutating func computeSpectra(_ sector: Sector, steps: Int) throws {
         let d = dimension
-        let floor = sector.model.energyFloor
         let jn = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: d)
         defer { jn.deallocate() }
+        kinetic = []; poles = []; amplitudes = []
         for n in 0..<count {
-            let e = energies[n]
-            let (kin, poles, amplitudes) = try vectors.withUnsafeBufferPointer { vb -> (Double, [Double], [Double]) in
+            let (kin, eps, amp) = try vectors.withUnsafeBufferPointer { vb -> (Double, [Double], [Double]) in
                 let x = vb.baseAddress! + n * d
                 sector.apply(.kinetic, x, into: jn)
                 let kin = VectorOps.realDot(x, UnsafePointer(jn), d)
@@ -120,13 +124,23 @@ public struct ExactLowStates: Sendable {
                 let m = alpha.count
                 return (kin, eps, (0..<m).map { norm2 * phi[$0 * m] * phi[$0 * m] })
             }
+            kinetic.append(kin); poles.append(eps); amplitudes.append(amp)
+        }
+    }
+
+    /// Adds weight × Σ_n of every state's exact contribution to Z, ⟨K⟩ and σ (`computeSpectra` first).
+    public func addSums(_ sector: Sector, weight: Double, into sums: inout KuboSums) {
+        precondition(poles.count == count, "ExactLowStates.addSums before computeSpectra")
+        let floor = sector.model.energyFloor
+        for n in 0..<count {
+            let e = energies[n]
             for (row, T) in sums.numerator.temperatures.enumerated() {
                 let beta = 1 / T
                 let b = exp(-beta * (e - floor))
                 sums.z[row] += weight * b
-                sums.kinetic[row] += weight * b * kin
+                sums.kinetic[row] += weight * b * kinetic[n]
                 var drude = 0.0
-                for (omegaJ, am) in zip(poles, amplitudes) {
+                for (omegaJ, am) in zip(poles[n], amplitudes[n]) {
                     let omega = omegaJ - e
                     if abs(omega) < FTLM.degenerate {
                         drude += beta * b * am

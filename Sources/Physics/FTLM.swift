@@ -15,8 +15,8 @@ public struct FTLMSettings: Sendable {
     public var twists: Int
     public var binWidth: Double
     public var omegaMax: Double
-    /// Hybrid FTLM: eigenstates within this energy of each sector's lowest are treated exactly
-    /// (`ExactLowStates`); 0 = plain FTLM.
+    /// Hybrid FTLM: eigenstates within this energy of the lowest (of all sectors) are treated
+    /// exactly (`ExactLowStates`); 0 = plain FTLM.
     public var exactWindow: Double = 0
     /// At most this many exact states per sector.
     public var exactMaxStates: Int = 64
@@ -65,8 +65,7 @@ public enum FTLM {
         let low = s.exactWindow > 0 ? try (reusedLow ?? LowStateCache(s)).states(storage: storage, threads: threads) : nil
         if let low {
             for (k, m) in momenta.enumerated() {
-                try low[k].addSums(Sector(model: s.model, kappa: m.kappa), steps: s.lanczosSteps,
-                                   weight: m.multiplicity / Double(s.batches), into: &sums)
+                low[k].addSums(Sector(model: s.model, kappa: m.kappa), weight: m.multiplicity / Double(s.batches), into: &sums)
             }
         }
         var done = 0
@@ -237,18 +236,33 @@ public final class LowStateCache {
     public init(_ s: FTLMSettings) { settings = s }
 
     /// Stream index of the start vectors, beyond every random vector's.
-    static let startVector = Int(UInt32.max)
+    public static let startVector = Int(UInt32.max)
 
     public func states(storage: KrylovStorage, threads: Int) throws -> [ExactLowStates] {
         if let found { return found }
+        BLAS.setThreads(1)  // bits must not depend on the thread count (see addRandomVector)
         let s = settings
         let d = s.model.sectorDimension
-        let all = try s.model.momenta(twists: s.twists).enumerated().map { (k, m) in
-            let start = FTLM.randomVector(dimension: d, seed: s.seed, momentum: k, vector: LowStateCache.startVector)
-            return try start.withUnsafeBufferPointer {
-                try ExactLowStates.find(Sector(model: s.model, kappa: m.kappa), start: $0.baseAddress!, steps: s.lanczosSteps,
-                                        window: s.exactWindow, maxStates: s.exactMaxStates, storage: storage.first, threads: threads)
+        let momenta = s.model.momenta(twists: s.twists)
+        let starts = momenta.indices.map { FTLM.randomVector(dimension: d, seed: s.seed, momentum: $0, vector: LowStateCache.startVector) }
+        // The window counts from the lowest energy of all sectors (a plain Lanczos run's lowest
+        // Ritz value each): sectors that start above it hold little weight at low T.
+        let lowest = try momenta.indices.map { k in
+            let (alpha, beta) = starts[k].withUnsafeBufferPointer {
+                Lanczos.tridiagonal(Sector(model: s.model, kappa: momenta[k].kappa), start: $0.baseAddress!, steps: s.lanczosSteps)
             }
+            return try tridiagonalEigen(diagonal: alpha, offDiagonal: beta).values[0]
+        }
+        let cutoff = lowest.min()! + s.exactWindow
+        let all = try momenta.indices.map { k in
+            let sector = Sector(model: s.model, kappa: momenta[k].kappa)
+            guard lowest[k] <= cutoff else { return ExactLowStates(energies: [], vectors: [], dimension: d) }
+            var states = try starts[k].withUnsafeBufferPointer {
+                try ExactLowStates.find(sector, start: $0.baseAddress!, steps: s.lanczosSteps,
+                                        cutoff: cutoff, maxStates: s.exactMaxStates, storage: storage.first, threads: threads)
+            }
+            try states.computeSpectra(sector, steps: s.lanczosSteps)
+            return states
         }
         found = all
         return all

@@ -8,7 +8,8 @@ import PipelineEngine
 struct FTLMStage: HDF5StageKind, ShardedStageKind {
     let name = "ftlm"
     // v4: the reorthogonalisation cleans v_k and v_{k+1} in one pass (round-off-level changes).
-    let version = 4
+    // v5: exact low states (exact_window); sticks kept inside their bins.
+    let version = 5
     let summary = "finite temperature Lanczos σ(ω) for every temperature, with batch errors; sharded over batches"
     let parameters: [ParameterSpec] = ModelParameters.specs(maxSites: 20) + [
         ParameterSpec("lanczos_steps", .int(min: 2), help: "Lanczos steps M"),
@@ -19,6 +20,9 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         ParameterSpec("target_min_temperature", .double(min: 0), default: .double(0),
                       help: "error control: only temperatures at or above this are held to target_error"),
         ParameterSpec("max_random_vectors", .int(min: 1), default: .null, help: "error control: cap on random vectors per sector (default 10 × random_vectors)"),
+        ParameterSpec("exact_window", .double(min: 0), default: .double(0),
+                      help: "hybrid FTLM: eigenstates within this energy of the lowest (all sectors) are treated exactly, random vectors cover the rest (0 = plain FTLM)"),
+        ParameterSpec("exact_max_states", .int(min: 1), default: .null, help: "hybrid FTLM: at most this many exact states per sector (default 64)"),
         ParameterSpec("batches", .int(min: 1), default: .int(8), help: "independent batches of random vectors (error bars)"),
         ParameterSpec("seed", .int(min: 0), help: "random seed"),
         ParameterSpec("shards", .int(min: 1), default: .int(1), help: "pieces the engine runs in parallel (an execution detail: results do not depend on it)"),
@@ -41,6 +45,9 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         if let tMin = p.optionalDouble("target_min_temperature"), tMin > 0, !p.doubles("temperatures").contains(where: { $0 >= tMin }) {
             problems.append(("target_min_temperature", "leaves no temperature to control (all are below \(tMin))"))
         }
+        if p["exact_max_states"]?.intValue != nil && p.double("exact_window") == 0 {
+            problems.append(("exact_max_states", "only applies with exact_window > 0"))
+        }
         if let cap = p["max_random_vectors"]?.intValue, cap < p.int("random_vectors") {
             problems.append(("max_random_vectors", "must be at least random_vectors (one round)"))
         }
@@ -48,10 +55,13 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
     }
 
     func settings(_ p: Params) -> FTLMSettings {
-        FTLMSettings(model: ModelParameters.model(p), temperatures: p.doubles("temperatures"),
-                     lanczosSteps: p.int("lanczos_steps"), randomVectors: p.int("random_vectors"),
-                     batches: p.int("batches"), seed: p.seed(), twists: p.int("twists"),
-                     binWidth: p.double("bin_width"), omegaMax: p.optionalDouble("omega_max"))
+        var s = FTLMSettings(model: ModelParameters.model(p), temperatures: p.doubles("temperatures"),
+                             lanczosSteps: p.int("lanczos_steps"), randomVectors: p.int("random_vectors"),
+                             batches: p.int("batches"), seed: p.seed(), twists: p.int("twists"),
+                             binWidth: p.double("bin_width"), omegaMax: p.optionalDouble("omega_max"))
+        s.exactWindow = p.double("exact_window")
+        s.exactMaxStates = p["exact_max_states"]?.intValue ?? 64
+        return s
     }
 
     func shardCount(_ p: Params) -> Int { p.int("shards") }
@@ -69,8 +79,12 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         let mine = Array(stride(from: first, to: s.batches, by: count))
         var out: [(index: Int, sums: KuboSums)] = []
         let storage = KrylovStorage(dimension: s.model.sectorDimension, steps: s.lanczosSteps)
-        for b in mine { out.append((b, try FTLM.batchSums(s, batch: b, round: round, threads: context.threads, storage: storage))) }
-        try KuboSumsFile.write(out, to: output)
+        let low = LowStateCache(s)
+        for b in mine {
+            out.append((b, try FTLM.batchSums(s, batch: b, round: round, threads: context.threads, storage: storage, lowStates: low)))
+        }
+        let exact = s.exactWindow > 0 ? try low.states(storage: storage, threads: context.threads) : []
+        try KuboSumsFile.write(out, exactStates: exact.map(\.count), to: output)
     }
 
     /// Every batch pooled over the rounds in `shards` (whole rounds), in batch order.
@@ -109,6 +123,10 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         var report: [(String, JSONValue)] = [
             ("blas", .object([("threads_per_shard", .int(context.threads)), ("core", .string(BLAS.coreName))])),
             ("random_streams", .string("per (momentum, vector) from seed; independent of shards"))]
+        if s.exactWindow > 0, let first = shards.first {
+            // Every shard finds the same states (they depend on the settings only).
+            report.append(("exact_states_per_sector", .array(try KuboSumsFile.exactStates(first).map { .int($0) })))
+        }
         if let target = context.params.optionalDouble("target_error") {
             let rounds = shards.count / shardCount(context.params)
             let errors = StatisticalError.relative(r, delta: context.params.double("target_delta"))

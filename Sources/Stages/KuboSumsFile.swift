@@ -4,7 +4,8 @@ import PipelineEngine
 
 /// Unnormalised Kubo sums of several batches in one HDF5 file: the shard format of `ftlm`.
 enum KuboSumsFile {
-    static func write(_ batches: [(index: Int, sums: KuboSums)], to path: String) throws {
+    /// `exactStates`: exact low states per sector of a hybrid run (empty otherwise).
+    static func write(_ batches: [(index: Int, sums: KuboSums)], exactStates: [Int] = [], to path: String) throws {
         let f = try HDF5File.create(path)
         defer { f.close() }
         let r = f.root
@@ -19,6 +20,13 @@ enum KuboSumsFile {
         try r.write("beyond", batches.flatMap(\.sums.numerator.beyond), shape: [n, nT])
         try r.write("z", batches.flatMap(\.sums.z), shape: [n, nT])
         try r.write("kinetic", batches.flatMap(\.sums.kinetic), shape: [n, nT])
+        if !exactStates.isEmpty { try r.write("exact_states", exactStates) }
+    }
+
+    static func exactStates(_ path: String) throws -> [Int] {
+        let f = try HDF5File.open(path)
+        defer { f.close() }
+        return try f.root.readInts("exact_states").values
     }
 
     static func read(_ path: String) throws -> [(index: Int, sums: KuboSums)] {

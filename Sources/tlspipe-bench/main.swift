@@ -39,6 +39,26 @@ if let i = CommandLine.arguments.firstIndex(of: "--profile-ftlm"), CommandLine.a
     exit(0)
 }
 
+// `--profile-exact N M ω0 window [max]`: the exact low states of hybrid FTLM, sector by sector.
+if let i = CommandLine.arguments.firstIndex(of: "--profile-exact"), CommandLine.arguments.count > i + 4,
+   let n = Int(CommandLine.arguments[i + 1]), let m = Int(CommandLine.arguments[i + 2]),
+   let w0 = Double(CommandLine.arguments[i + 3]), let window = Double(CommandLine.arguments[i + 4]) {
+    let maxStates = CommandLine.arguments.count > i + 5 ? Int(CommandLine.arguments[i + 5]) ?? 64 : 64
+    let model = TLSModel(sites: n, t: 1, g: 1, omega0: w0)
+    BLAS.setThreads(1)
+    var settings = FTLMSettings(model: model, temperatures: [1], lanczosSteps: m, randomVectors: 1, seed: 1)
+    settings.exactWindow = window
+    settings.exactMaxStates = maxStates
+    var found: [ExactLowStates] = []
+    let t = try seconds { found = try LowStateCache(settings).states(storage: KrylovStorage(dimension: model.sectorDimension, steps: m), threads: 2) }
+    for (k, mom) in model.momenta(twists: 1).enumerated() {
+        let e = found[k].energies
+        line(String(format: "κ = %.3f: %d exact states in [%.4f, %.4f]", mom.kappa, e.count, e.first ?? .nan, e.last ?? .nan))
+    }
+    line(String(format: "%d exact states in %.1f s (lowest energies, Lanczos runs, spectra)", found.map(\.count).reduce(0, +), t))
+    exit(0)
+}
+
 line("tlspipe benchmarks — \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS core \(BLAS.coreName)")
 line("")
 

@@ -5,11 +5,11 @@ import XCTest
 
 /// Sharded stages: identical numbers however they are split; finished shards survive a failure.
 final class ShardingTests: XCTestCase {
-    func ftlmSpec(shards: Int) -> String {
+    func ftlmSpec(shards: Int, extra: String = "") -> String {
         """
         {"name": "ftlm", "stages": [
           {"id": "ft", "kind": "ftlm", "params": {"sites": 6, "g": 1, "omega0": 0.5, "temperatures": [0.3, 1],
-            "lanczos_steps": 30, "random_vectors": 6, "batches": 6, "seed": 9, "shards": \(shards)}},
+            "lanczos_steps": 30, "random_vectors": 6, "batches": 6, "seed": 9, "shards": \(shards)\(extra)}},
           {"id": "dc", "kind": "dc", "inputs": {"spectrum": "ft"}, "params": {"delta_min": 0.02, "delta_max": 0.1}}
         ]}
         """
@@ -21,19 +21,29 @@ final class ShardingTests: XCTestCase {
         return try names.map { try f.root.readDoubles($0).values }
     }
 
+    /// Plain and hybrid FTLM (exact low states: every shard finds the same ones).
     func testShardedEqualsUnshardedBitForBit() throws {
-        let s = Scratch()
-        var results: [[[Double]]] = []
-        for shards in [1, 3, 6] {
-            s.write(ftlmSpec(shards: shards), to: "s\(shards).json")
-            let out = try CLI.run(["run", "s\(shards).json", "--jobs", "2", "--data-dir", "d\(shards)"], in: s.dir)
-            XCTAssertEqual(out.status, 0, out.stderr)
-            results.append(try read(s.dir + "/d\(shards)/ft.h5", ["weight", "batch_weight", "drude_weight", "kinetic_energy"])
-                           + (try read(s.dir + "/d\(shards)/dc.h5", ["rho", "rho_low", "rho_high"])))
-            XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/d\(shards)/.tlspipe/shards/ft"), "shard files are removed after the merge")
+        for extra in ["", #", "exact_window": 0.6"#] {
+            let s = Scratch()
+            var results: [[[Double]]] = []
+            for shards in [1, 3, 6] {
+                s.write(ftlmSpec(shards: shards, extra: extra), to: "s\(shards).json")
+                let out = try CLI.run(["run", "s\(shards).json", "--jobs", "2", "--data-dir", "d\(shards)"], in: s.dir)
+                XCTAssertEqual(out.status, 0, out.stderr)
+                results.append(try read(s.dir + "/d\(shards)/ft.h5", ["weight", "batch_weight", "drude_weight", "kinetic_energy"])
+                               + (try read(s.dir + "/d\(shards)/dc.h5", ["rho", "rho_low", "rho_high"])))
+                XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/d\(shards)/.tlspipe/shards/ft"), "shard files are removed after the merge")
+            }
+            XCTAssertEqual(results[0], results[1], extra)
+            XCTAssertEqual(results[0], results[2], extra)
+            if !extra.isEmpty {
+                let f = try HDF5File.open(s.dir + "/d1/ft.h5")
+                defer { f.close() }
+                let counts = try JSONValue.parse(try f.root.attribute("provenance")!)["exact_states_per_sector"]?.arrayValue ?? []
+                XCTAssertEqual(counts.count, 4, "one count per sector κ = 0, π/3, 2π/3, π")
+                XCTAssertGreaterThan(counts.compactMap(\.intValue).reduce(0, +), 0)
+            }
         }
-        XCTAssertEqual(results[0], results[1])
-        XCTAssertEqual(results[0], results[2])
     }
 
     func testFinishedShardsSurviveAFailedRun() throws {

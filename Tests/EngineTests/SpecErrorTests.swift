@@ -39,6 +39,10 @@ final class SpecErrorTests: XCTestCase {
             (#"{"name": "x", "defaults": {"zzz": 1}, "stages": [\#(staticStage)]}"#, "defaults.zzz", "no stage in this spec"),
             (#"{"name": "x", "stages": [{"id": "f", "kind": "ftlm", "params": {"sites": 6, "g": 1, "omega0": 0.5, "temperatures": [1], "lanczos_steps": 20, "random_vectors": 4, "batches": 4, "seed": 1, "target_error": 0.01}}]}"#,
              "stages[0].params.batches", "at least 8 batches"),
+            (#"{"name": "x", "stages": [{"id": "f", "kind": "ftlm", "params": {"sites": 6, "g": 1, "omega0": 0.5, "temperatures": [1], "lanczos_steps": 20, "random_vectors": 4, "batches": 4, "seed": 1, "exact_max_states": 10}}]}"#,
+             "stages[0].params.exact_max_states", "only applies with exact_window"),
+            (#"{"name": "x", "stages": [{"id": "f", "kind": "ftlm", "params": {"sites": 6, "g": 1, "omega0": 0.5, "temperatures": [1], "lanczos_steps": 20, "random_vectors": 4, "batches": 4, "seed": 1, "exact_window": -1}}]}"#,
+             "stages[0].params.exact_window", "must be"),
         ]
     }
 
