@@ -61,14 +61,7 @@ public struct ExactLowStates: Sendable {
         psi.withUnsafeMutableBufferPointer { pb in
             for c in 0..<k {
                 let x = pb.baseAddress! + c * d
-                kept.withUnsafeBufferPointer { kb in
-                    for _ in 0..<2 {
-                        for j in 0..<energies.count {
-                            let y = kb.baseAddress! + j * d
-                            VectorOps.subtract(VectorOps.dot(y, UnsafePointer(x), d), y, from: x, d)
-                        }
-                    }
-                }
+                kept.withUnsafeBufferPointer { removeComponents(x, along: $0.baseAddress!, count: energies.count, d) }
                 // A Ritz vector that was mostly made of the ones before is not a new state.
                 let n = Lanczos.norm(UnsafePointer(x), d)
                 guard n > 0.5 else { continue }
@@ -85,18 +78,20 @@ public struct ExactLowStates: Sendable {
         return ExactLowStates(energies: energies, vectors: kept, dimension: d)
     }
 
+    /// x −= Σ_n ⟨y_n|x⟩ y_n over `count` orthonormal columns y, twice ("twice is enough").
+    static func removeComponents(_ x: UnsafeMutablePointer<ComplexDouble>, along y: UnsafePointer<ComplexDouble>, count: Int, _ d: Int) {
+        for _ in 0..<2 {
+            for n in 0..<count {
+                let yn = y + n * d
+                VectorOps.subtract(VectorOps.dot(yn, UnsafePointer(x), d), yn, from: x, d)
+            }
+        }
+    }
+
     /// r ← P⊥ r (twice, so the projection holds to round-off); returns ‖P⊥ r‖².
     public func project(_ r: inout [ComplexDouble]) -> Double {
-        let d = dimension
         r.withUnsafeMutableBufferPointer { rb in
-            vectors.withUnsafeBufferPointer { vb in
-                for _ in 0..<2 {
-                    for n in 0..<count {
-                        let y = vb.baseAddress! + n * d
-                        VectorOps.subtract(VectorOps.dot(y, UnsafePointer(rb.baseAddress!), d), y, from: rb.baseAddress!, d)
-                    }
-                }
-            }
+            vectors.withUnsafeBufferPointer { ExactLowStates.removeComponents(rb.baseAddress!, along: $0.baseAddress!, count: count, dimension) }
         }
         let n = Lanczos.norm(r)
         return n * n
@@ -141,14 +136,8 @@ public struct ExactLowStates: Sendable {
                 sums.kinetic[row] += weight * b * kinetic[n]
                 var drude = 0.0
                 for (omegaJ, am) in zip(poles[n], amplitudes[n]) {
-                    let omega = omegaJ - e
-                    if abs(omega) < FTLM.degenerate {
-                        drude += beta * b * am
-                    } else {
-                        // As in FTLM.addRandomVector: half at |ω|, the histogram mirrors.
-                        let w = Double.pi * (b - exp(-beta * (omegaJ - floor))) / omega * am
-                        sums.numerator.add(row: row, omega: abs(omega), weight: weight * w / 2)
-                    }
+                    FTLM.addPole(&sums, row: row, beta: beta, initial: b, final: exp(-beta * (omegaJ - floor)),
+                                 omega: omegaJ - e, amplitude: am, weight: weight, drude: &drude)
                 }
                 sums.numerator.drude[row] += weight * Double.pi * drude
             }

@@ -40,6 +40,21 @@ public enum FTLM {
     /// Poles closer than this to ω = 0 are degenerate pairs: they form the thermal Drude peak.
     static let degenerate = 1e-10
 
+    /// One Kubo pole at ω = E_final − E_initial with Boltzmann factors `initial`, `final`:
+    /// π (b_i − b_f)/ω · amplitude, or β b_i · amplitude into `drude` for a degenerate pair.
+    /// σ is even: the weight is split between ±|ω| (the histogram stores ω > 0 and mirrors),
+    /// which averages the two estimates FTLM gives of each pair.
+    @inline(__always)
+    static func addPole(_ sums: inout KuboSums, row: Int, beta: Double, initial b: Double, final bt: Double,
+                        omega: Double, amplitude am: Double, weight: Double, drude: inout Double) {
+        if abs(omega) < degenerate {
+            drude += beta * b * am
+        } else {
+            let w = Double.pi * (b - bt) / omega * am
+            sums.numerator.add(row: row, omega: abs(omega), weight: weight * w / 2)
+        }
+    }
+
     /// The random start vector of (momentum index, vector index): complex Gaussian entries.
     public static func randomVector(dimension d: Int, seed: UInt64, momentum: Int, vector: Int) -> [ComplexDouble] {
         var rng = Xoshiro256(seed: seed, stream: (UInt64(momentum) << 32) | UInt64(vector))
@@ -173,16 +188,8 @@ public enum FTLM {
             var drude = 0.0
             for j in 0..<mt {
                 for i in 0..<m {
-                    let am = amp[j * m + i]
-                    let omega = epsT[j] - eps[i]
-                    if abs(omega) < FTLM.degenerate {
-                        drude += beta * b[i] * am
-                    } else {
-                        // σ is even: each pole's weight is split between ±|ω| (the histogram stores
-                        // ω > 0 and mirrors), which averages the two estimates FTLM gives.
-                        let w = Double.pi * (b[i] - bt[j]) / omega * am
-                        sums.numerator.add(row: row, omega: abs(omega), weight: weight * w / 2)
-                    }
+                    addPole(&sums, row: row, beta: beta, initial: b[i], final: bt[j], omega: epsT[j] - eps[i],
+                            amplitude: amp[j * m + i], weight: weight, drude: &drude)
                 }
             }
             sums.numerator.drude[row] += weight * Double.pi * drude
