@@ -101,14 +101,16 @@ public struct ExactLowStates: Sendable {
     /// steps from j|n⟩ (Gauss quadrature: poles at the Ritz values, weights ‖jn‖² φ_{0j}²; no
     /// basis is kept, so no reorthogonalisation is needed: ghost copies split a pole's weight
     /// without changing it; an all-exact test matches ED to 1e-9).
-    public mutating func computeSpectra(_ sector: Sector, steps: Int) throws {
+    public mutating func computeSpectra(_ sector: Sector, steps: Int, threads: Int = 1) throws {
         let d = dimension
-        let jn = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: d)
-        defer { jn.deallocate() }
-        kinetic = []; poles = []; amplitudes = []
-        for n in 0..<count {
-            let (kin, eps, amp) = try vectors.withUnsafeBufferPointer { vb -> (Double, [Double], [Double]) in
-                let x = vb.baseAddress! + n * d
+        let count = self.count
+        // States are independent: one per worker, each with its own j|n⟩.
+        let each = try vectors.withUnsafeBufferPointer { vb in
+            let states = SendablePointer(vb.baseAddress!)
+            return try parallelMap(count, threads: threads) { n -> (kinetic: Double, poles: [Double], amplitudes: [Double]) in
+                let jn = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: d)
+                defer { jn.deallocate() }
+                let x = states.p + n * d
                 sector.apply(.kinetic, x, into: jn)
                 let kin = VectorOps.realDot(x, UnsafePointer(jn), d)
                 sector.apply(.current, x, into: jn)
@@ -119,8 +121,8 @@ public struct ExactLowStates: Sendable {
                 let m = alpha.count
                 return (kin, eps, (0..<m).map { norm2 * phi[$0 * m] * phi[$0 * m] })
             }
-            kinetic.append(kin); poles.append(eps); amplitudes.append(amp)
         }
+        kinetic = each.map(\.kinetic); poles = each.map(\.poles); amplitudes = each.map(\.amplitudes)
     }
 
     /// Adds weight × Σ_n of every state's exact contribution to Z, ⟨K⟩ and σ (`computeSpectra` first).

@@ -62,14 +62,16 @@ public enum FTLM {
     }
 
     /// Unnormalised Kubo sums of one batch. `threads`: cores for H·v, Gram–Schmidt and the
-    /// X product (the numbers do not depend on it). Round r (error-controlled runs) takes the
+    /// X product, read again for every vector (the share can grow while a run goes on); the
+    /// numbers do not depend on it. Round r (error-controlled runs) takes the
     /// vectors r·R … (r+1)·R − 1 of every sector, R = `randomVectors`, each batch those ≡ batch mod B.
     /// `storage`: Krylov bases to reuse (a shard passes one to all its batches: first-touching
     /// 2 × 1.26 GB of fresh pages costs 6 s at N = 16, M = 1200, measured).
     /// `lowStates`: the exact low states of every sector (hybrid FTLM, `s.exactWindow` > 0), found
     /// once per shard. Each batch adds their exact part with weight 1/B, so every batch is a
     /// complete estimate and the spread between batches is the random part's alone.
-    public static func batchSums(_ s: FTLMSettings, batch: Int, round: Int = 0, threads: Int = 1, storage reused: KrylovStorage? = nil,
+    public static func batchSums(_ s: FTLMSettings, batch: Int, round: Int = 0, threads: @autoclosure () -> Int = 1,
+                                 storage reused: KrylovStorage? = nil,
                                  lowStates reusedLow: LowStateCache? = nil,
                                  progress: (Double) -> Void = { _ in }) throws -> KuboSums {
         var sums = KuboSums(temperatures: s.temperatures, binWidth: s.binWidth, binCount: s.binCount)
@@ -77,7 +79,7 @@ public enum FTLM {
         let vectors = Array(stride(from: round * s.randomVectors + batch, to: (round + 1) * s.randomVectors, by: s.batches))
         let d = s.model.sectorDimension
         let storage = reused ?? KrylovStorage(dimension: d, steps: s.lanczosSteps)
-        let low = s.exactWindow > 0 ? try (reusedLow ?? LowStateCache(s)).states(storage: storage, threads: threads) : nil
+        let low = s.exactWindow > 0 ? try (reusedLow ?? LowStateCache(s)).states(storage: storage, threads: threads()) : nil
         if let low {
             for (k, m) in momenta.enumerated() {
                 low[k].addSums(Sector(model: s.model, kappa: m.kappa), weight: m.multiplicity / Double(s.batches), into: &sums)
@@ -98,7 +100,7 @@ public enum FTLM {
                 }
                 try addRandomVector(sector, start: start, steps: s.lanczosSteps,
                                     weight: m.multiplicity * Double(d) / Double(s.randomVectors) * fraction,
-                                    storage: storage, threads: threads, into: &sums)
+                                    storage: storage, threads: threads(), into: &sums)
                 done += 1
                 progress(Double(done) / Double(vectors.count * momenta.count))
             }
@@ -254,7 +256,7 @@ public final class LowStateCache {
         let starts = momenta.indices.map { FTLM.randomVector(dimension: d, seed: s.seed, momentum: $0, vector: LowStateCache.startVector) }
         // The window counts from the lowest energy of all sectors (a plain Lanczos run's lowest
         // Ritz value each): sectors that start above it hold little weight at low T.
-        let lowest = try momenta.indices.map { k in
+        let lowest = try parallelMap(momenta.count, threads: threads) { k in
             let (alpha, beta) = starts[k].withUnsafeBufferPointer {
                 Lanczos.tridiagonal(Sector(model: s.model, kappa: momenta[k].kappa), start: $0.baseAddress!, steps: s.lanczosSteps)
             }
@@ -268,7 +270,7 @@ public final class LowStateCache {
                 try ExactLowStates.find(sector, start: $0.baseAddress!, steps: s.lanczosSteps,
                                         cutoff: cutoff, maxStates: s.exactMaxStates, storage: storage.first, threads: threads)
             }
-            try states.computeSpectra(sector, steps: s.lanczosSteps)
+            try states.computeSpectra(sector, steps: s.lanczosSteps, threads: threads)
             return states
         }
         found = all

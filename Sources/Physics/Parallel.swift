@@ -15,3 +15,19 @@ final class Counter: @unchecked Sendable {
     private var n = 0
     func increment() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
 }
+
+/// body(0) … body(count − 1) on up to `threads` workers that take the next index as they free
+/// up; results in index order. Each result depends only on its index, so the bits do not
+/// depend on `threads`.
+func parallelMap<T>(_ count: Int, threads: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
+    let results = ParallelResults<T>(count: count)
+    let next = Counter()
+    DispatchQueue.concurrentPerform(iterations: max(1, min(threads, count))) { _ in
+        while true {
+            let i = next.increment() - 1
+            guard i < count else { return }
+            results.set(i, Result { try body(i) })
+        }
+    }
+    return try results.values()
+}

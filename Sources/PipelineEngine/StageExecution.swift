@@ -56,18 +56,22 @@ public struct StageExecution: Sendable {
         }
         var context = StageContext(stageID: id, params: inst.params, inputs: artifacts, outputPaths: temps,
                                    key: key, progress: progress)
-        context.threads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, jobs))
+        context.cores = CoreShare.machine
         for dir in Set(finals.map { ($0 as NSString).deletingLastPathComponent }) where !dir.isEmpty {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         }
         let start = Date()
         defer { for t in temps { try? FileManager.default.removeItem(atPath: t) } }
         var report: StageReport
-        if let sharded = kind as? any ShardedStageKind {
-            let dir = shardDir ?? (finals[0] + ".shards")
-            report = try runShards(sharded, context: context, dir: dir, jobs: jobs, showProgress: showProgress)
-        } else {
-            report = try kind.run(context)
+        report = try CoreShare.machine.running {
+            if let sharded = kind as? any ShardedStageKind {
+                let dir = shardDir ?? (finals[0] + ".shards")
+                // Its shards, not the stage, hold cores while they run.
+                return try CoreShare.machine.aside {
+                    try runShards(sharded, context: context, dir: dir, jobs: jobs, showProgress: showProgress)
+                }
+            }
+            return try kind.run(context)
         }
         let end = Date()
         let provenance = ProvenanceBuilder.record(instance: inst, kind: kind, key: key, inputs: refs, code: code,
@@ -124,22 +128,21 @@ public struct StageExecution: Sendable {
         let errors = ShardErrors()
         let gate = DispatchSemaphore(value: max(1, jobs))
         let done = ShardErrors()
-        var shardContext = context
-        shardContext.threads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, min(jobs, missing.count)))
-        let context = shardContext
         DispatchQueue.concurrentPerform(iterations: missing.count) { i in
             gate.wait()
             defer { gate.signal() }
-            let k = missing[i]
-            let tmp = paths[k] + ".tmp-\(getpid())"
-            do {
-                try kind.runShard(context, shard: first + k, count: n, output: tmp)
-                try AtomicFile.rename(tmp, to: paths[k])
-                let finished = done.add("") + n - missing.count
-                context.progress(Double(finished) / Double(n), "\(label) (\(finished)/\(n), shard \(k + 1) done)")
-            } catch {
-                try? FileManager.default.removeItem(atPath: tmp)
-                _ = errors.add("shard \(k + 1)/\(n): \(error)")
+            CoreShare.machine.running {
+                let k = missing[i]
+                let tmp = paths[k] + ".tmp-\(getpid())"
+                do {
+                    try kind.runShard(context, shard: first + k, count: n, output: tmp)
+                    try AtomicFile.rename(tmp, to: paths[k])
+                    let finished = done.add("") + n - missing.count
+                    context.progress(Double(finished) / Double(n), "\(label) (\(finished)/\(n), shard \(k + 1) done)")
+                } catch {
+                    try? FileManager.default.removeItem(atPath: tmp)
+                    _ = errors.add("shard \(k + 1)/\(n): \(error)")
+                }
             }
         }
         if let first = errors.messages.first { throw StageError(first) }

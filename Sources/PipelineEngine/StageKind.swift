@@ -50,9 +50,16 @@ public struct StageContext: Sendable {
     /// The stage key (hex SHA-256); seeds of sharded work derive from it.
     public let key: String
     public let progress: @Sendable (Double, String) -> Void
-    /// Cores this piece of work may use (threads for BLAS and loops): the machine's cores shared
-    /// among the stages or shards the engine runs at once. Results must not depend on it.
-    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Cores this piece of work may use now (threads for BLAS and loops): the machine's cores
+    /// shared among the stages or shards the engine is running (`CoreShare`); it grows when
+    /// others finish, so read it again between pieces of work. Results must not depend on it.
+    public var threads: Int {
+        get { cores?.threads ?? fixedThreads }
+        set { fixedThreads = newValue; cores = nil }
+    }
+    /// The live share the engine runs this work in (nil: `threads` is fixed).
+    public var cores: CoreShare?
+    var fixedThreads = ProcessInfo.processInfo.activeProcessorCount
 
     public func input(_ name: String) -> InputArtifact? { inputs[name]?.first }
     public func inputs(_ name: String) -> [InputArtifact] { inputs[name] ?? [] }

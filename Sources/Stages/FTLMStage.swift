@@ -121,7 +121,8 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
                              batchKineticEnergy: r.batchKineticEnergy, label: ModelParameters.label("FTLM", context.params))
             .write(to: context.outputPaths[0])
         var report: [(String, JSONValue)] = [
-            ("blas", .object([("threads_per_shard", .int(context.threads)), ("core", .string(BLAS.coreName))])),
+            ("blas", .object([("threads", .string("the cores not used by other running stages, read per random vector (results do not depend on it)")),
+                               ("core", .string(BLAS.coreName))])),
             ("random_streams", .string("per (momentum, vector) from seed; independent of shards"))]
         if s.exactWindow > 0, let first = shards.first {
             // Every shard finds the same states (they depend on the settings only).

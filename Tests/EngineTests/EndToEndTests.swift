@@ -60,7 +60,7 @@ final class EndToEndTests: XCTestCase {
         for ext in ["pdf", "png", "dat", "gp", "provenance.json"] {
             let p = s.dir + "/d1-fig/figx." + ext
             let size = (try? FileManager.default.attributesOfItem(atPath: p)[.size] as? Int) ?? 0
-            XCTAssertGreaterThan(size ?? 0, 100, p)
+            XCTAssertGreaterThan(size, 100, p)
         }
         // Audit walks the figure down to the root artifact with hashes checked.
         let audit = try CLI.run(["audit", "d1-fig/figx.pdf"], in: s.dir)

@@ -31,7 +31,7 @@ final class PaperClaimsTests: XCTestCase {
         for name in ["fig1", "fig2", "fig3", "fig4", "fig5", "fig3a-static-rta"] {
             for ext in ["pdf", "png", "dat", "gp", "provenance.json"] {
                 let size = (try? FileManager.default.attributesOfItem(atPath: s.dir + "/figures/\(name).\(ext)")[.size] as? Int) ?? 0
-                XCTAssertGreaterThan(size ?? 0, 100, "\(name).\(ext)")
+                XCTAssertGreaterThan(size, 100, "\(name).\(ext)")
             }
             let prov = try JSONValue.parse(try String(contentsOfFile: s.dir + "/figures/\(name).provenance.json", encoding: .utf8))
             XCTAssertEqual(prov["files"]?.arrayValue?.compactMap(\.stringValue), ["pdf", "png", "dat", "gp"].map { "\(name).\($0)" })

@@ -183,6 +183,12 @@ final class FTLMTests: XCTestCase {
         // κ = 0 and π have a mirror parity whose blocks may share a few eigenvalues; one start
         // vector finds one state per degenerate eigenspace and the random part covers the rest.
         XCTAssertGreaterThan(total, 4 * 64 - 8)
+        // The states' spectra run in parallel: 2 workers give the same bits as 1.
+        let twice = try LowStateCache(s).states(storage: KrylovStorage(dimension: 64, steps: 64), threads: 2)
+        for (a, b) in zip(found, twice) {
+            XCTAssertTrue(a.energies == b.energies && a.poles == b.poles && a.amplitudes == b.amplitudes && a.kinetic == b.kinetic,
+                          "exact states differ between 1 and 2 threads")
+        }
         let ft = try FTLM.compute(s)
         let omegas = [0.0, 0.3, 0.6, 1.0, 2.0]
         for row in temps.indices {
