@@ -8,18 +8,23 @@ public struct CodeVersion: Sendable {
 
     public static let toolVersion = "tlspipe 0.2.0"
 
-    /// Reads the git commit of the working folder (the checkout the tool is run from).
+    /// Reads the git commit of the checkout the tool was built in (the folder of the running
+    /// executable, `.build/…` inside a checkout), or else of the working folder: a run from a
+    /// data folder elsewhere still names the code that produced its numbers.
     public static func current() -> CodeVersion {
-        let commit = run(["rev-parse", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
-        let status = run(["status", "--porcelain", "--untracked-files=no"])
-        return CodeVersion(gitCommit: commit.isEmpty ? "unknown" : commit,
-                           gitDirty: status.map { !$0.isEmpty } ?? true, tool: toolVersion)
+        let exe = (CommandLine.arguments.first.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().deletingLastPathComponent().path })
+        for dir in [exe, nil] {
+            guard let commit = run(["rev-parse", "HEAD"], in: dir)?.trimmingCharacters(in: .whitespacesAndNewlines), !commit.isEmpty else { continue }
+            let status = run(["status", "--porcelain", "--untracked-files=no"], in: dir)
+            return CodeVersion(gitCommit: commit, gitDirty: status.map { !$0.isEmpty } ?? true, tool: toolVersion)
+        }
+        return CodeVersion(gitCommit: "unknown", gitDirty: true, tool: toolVersion)
     }
 
-    private static func run(_ args: [String]) -> String? {
+    private static func run(_ args: [String], in dir: String?) -> String? {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        p.arguments = args
+        p.arguments = (dir.map { ["-C", $0] } ?? []) + args
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = FileHandle.nullDevice
