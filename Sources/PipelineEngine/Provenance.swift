@@ -12,7 +12,9 @@ public struct CodeVersion: Sendable {
     /// executable, `.build/…` inside a checkout), or else of the working folder: a run from a
     /// data folder elsewhere still names the code that produced its numbers.
     public static func current() -> CodeVersion {
-        let exe = (CommandLine.arguments.first.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().deletingLastPathComponent().path })
+        // Bundle.main knows the executable's real path even when it was started through PATH.
+        let exe = (Bundle.main.executableURL ?? CommandLine.arguments.first.map { URL(fileURLWithPath: $0) })?
+            .resolvingSymlinksInPath().deletingLastPathComponent().path
         for dir in [exe, nil] {
             guard let commit = run(["rev-parse", "HEAD"], in: dir)?.trimmingCharacters(in: .whitespacesAndNewlines), !commit.isEmpty else { continue }
             let status = run(["status", "--porcelain", "--untracked-files=no"], in: dir)
