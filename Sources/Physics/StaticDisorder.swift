@@ -129,23 +129,17 @@ public enum StaticDisorder {
     public static func compute(_ s: StaticDisorderSettings,
                                progress: @Sendable (Double) -> Void = { _ in }) throws -> StaticDisorderResult {
         let batches = max(1, min(s.batches, s.realizations))
-        let results = ParallelResults<KuboSums>(count: batches)
         let done = Counter()
-        DispatchQueue.concurrentPerform(iterations: batches) { b in
+        let batchSums = try parallelMap(batches, threads: batches) { b in
             let binCount = Int((s.omegaMax / s.binWidth).rounded(.up))
             var acc = KuboSums(temperatures: s.temperatures, binWidth: s.binWidth, binCount: binCount)
-            do {
-                for r in stride(from: b, to: s.realizations, by: batches) {
-                    let eps = siteEnergies(sites: s.sites, g: s.g, seed: s.seed, realization: r)
-                    acc.accumulate(try kuboSums(energies: eps, settings: s))
-                    progress(Double(done.increment()) / Double(s.realizations))
-                }
-                results.set(b, .success(acc))
-            } catch {
-                results.set(b, .failure(error))
+            for r in stride(from: b, to: s.realizations, by: batches) {
+                let eps = siteEnergies(sites: s.sites, g: s.g, seed: s.seed, realization: r)
+                acc.accumulate(try kuboSums(energies: eps, settings: s))
+                progress(Double(done.increment()) / Double(s.realizations))
             }
+            return acc
         }
-        let batchSums = try results.values()
         var total = batchSums[0]
         for b in 1..<batchSums.count { total.accumulate(batchSums[b]) }
         let pooled = total.normalised()
