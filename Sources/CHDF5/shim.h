@@ -17,5 +17,9 @@ static inline unsigned tls_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
 static inline unsigned tls_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
 static inline unsigned tls_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
 static inline unsigned tls_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
-static inline void tls_H5_silence_errors(void) { H5open(); H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+// H5dont_atexit before the library starts: HDF5's own exit handler flushes every file still
+// open, and a file whose close failed (a full disk) makes it dereference NULL at exit. Files the
+// engine keeps are always closed explicitly; a failed one is discarded anyway. After the first
+// call it returns an error, which is harmless.
+static inline void tls_H5_silence_errors(void) { H5dont_atexit(); H5open(); H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 #endif

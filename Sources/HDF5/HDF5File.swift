@@ -30,12 +30,17 @@ public final class HDF5File {
         return HDF5File(path: path, id: fid)
     }
 
+    /// Regular files only: HDF5 would block on a FIFO or read /dev/zero forever.
+    static func requireRegular(_ path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw HDF5Error("\(path): no such file") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw HDF5Error("\(path): not a regular file") }
+    }
+
     /// Opens an existing file read-only.
     public static func open(_ path: String) throws -> HDF5File {
         tls_H5_silence_errors()
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw HDF5Error("\(path): no such file")
-        }
+        try requireRegular(path)
         let fid = H5Fopen(path, tls_H5F_ACC_RDONLY(), tls_H5P_DEFAULT())
         guard fid >= 0 else { throw HDF5Error("\(path): not a readable HDF5 file") }
         return HDF5File(path: path, id: fid)
@@ -44,6 +49,7 @@ public final class HDF5File {
     /// Opens an existing file for reading and writing (to add attributes).
     public static func openForUpdate(_ path: String) throws -> HDF5File {
         tls_H5_silence_errors()
+        try requireRegular(path)
         let fid = H5Fopen(path, tls_H5F_ACC_RDWR(), tls_H5P_DEFAULT())
         guard fid >= 0 else { throw HDF5Error("\(path): cannot open HDF5 file for update") }
         return HDF5File(path: path, id: fid)
@@ -51,11 +57,23 @@ public final class HDF5File {
 
     public var root: HDF5Group { HDF5Group(file: self, path: "/") }
 
+    /// Flushes and closes, ignoring errors (for `defer`; use `finish` where the bytes matter).
     public func close() {
         guard !closed else { return }
         closed = true
         H5Fflush(id, H5F_SCOPE_GLOBAL)
         H5Fclose(id)
+    }
+
+    /// Flushes and closes, and says if either failed (a full disk shows here).
+    public func finish() throws {
+        guard !closed else { return }
+        closed = true
+        let flushed = H5Fflush(id, H5F_SCOPE_GLOBAL)
+        let closedOK = H5Fclose(id)
+        guard flushed >= 0, closedOK >= 0 else {
+            throw HDF5Error("\(path): cannot write (\(String(cString: strerror(errno))))")
+        }
     }
 
     deinit { close() }

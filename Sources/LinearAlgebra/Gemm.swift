@@ -30,6 +30,9 @@ public func multiply(_ a: UnsafePointer<Double>, rowsA: Int, colsA: Int, _ ta: T
 /// Thread control and identification of the BLAS in use (for provenance and reproducibility).
 public enum BLAS {
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    /// The process-wide policy of tlspipe: BLAS runs on one thread and parallelism is ours, so
+    /// no number depends on the thread count. Idempotent: every caller sets the same value.
+    public static func useSingleThread() { if threads != 1 { openblas_set_num_threads(1) } }
     public static var threads: Int { Int(openblas_get_num_threads()) }
     public static var coreName: String {
         guard let p = openblas_get_corename() else { return "unknown" }

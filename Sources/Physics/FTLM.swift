@@ -19,7 +19,8 @@ public struct FTLMSettings: Sendable {
     /// exactly (`ExactLowStates`); 0 = plain FTLM.
     public var exactWindow: Double = 0
     /// At most this many exact states per sector.
-    public var exactMaxStates: Int = 64
+    /// Set by the caller together with `exactWindow` (the stage's parameter declares the default).
+    public var exactMaxStates: Int = 0
 
     public init(model: TLSModel, temperatures: [Double], lanczosSteps: Int, randomVectors: Int, batches: Int = 8,
                 seed: UInt64, twists: Int = 1, binWidth: Double = 5e-4, omegaMax: Double? = nil) {
@@ -114,7 +115,7 @@ public enum FTLM {
         let d = sector.dimension
         // Parallelism is ours, never OpenBLAS's: its threaded dgemm gives different bits for 1
         // and 2 threads (measured, 4e-13 relative), and results must not depend on --jobs.
-        BLAS.setThreads(1)
+        BLAS.useSingleThread()
         let store = storage ?? KrylovStorage(dimension: d, steps: steps)
         precondition(store.dimension == d && store.steps >= min(steps, d), "KrylovStorage too small")
         let r0 = Lanczos.norm(start)
@@ -249,7 +250,7 @@ public final class LowStateCache {
 
     public func states(storage: KrylovStorage, threads: Int) throws -> [ExactLowStates] {
         if let found { return found }
-        BLAS.setThreads(1)  // bits must not depend on the thread count (see addRandomVector)
+        BLAS.useSingleThread()  // bits must not depend on the thread count (see addRandomVector)
         let s = settings
         let d = s.model.sectorDimension
         let momenta = s.model.momenta(twists: s.twists)

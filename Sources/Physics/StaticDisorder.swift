@@ -126,11 +126,11 @@ public enum StaticDisorder {
 
     /// The full calculation: realisations split round-robin into batches, batches run in
     /// parallel, each summed in realisation order (bit-identical whatever the scheduling).
-    public static func compute(_ s: StaticDisorderSettings,
+    public static func compute(_ s: StaticDisorderSettings, threads: Int = 1,
                                progress: @Sendable (Double) -> Void = { _ in }) throws -> StaticDisorderResult {
         let batches = max(1, min(s.batches, s.realizations))
         let done = Counter()
-        let batchSums = try parallelMap(batches, threads: batches) { b in
+        let batchSums = try parallelMap(batches, threads: max(1, threads)) { b in
             let binCount = Int((s.omegaMax / s.binWidth).rounded(.up))
             var acc = KuboSums(temperatures: s.temperatures, binWidth: s.binWidth, binCount: binCount)
             for r in stride(from: b, to: s.realizations, by: batches) {

@@ -2,13 +2,17 @@
 /// validated exactly like a spec stage; errors name the argument.
 public struct AdHocStage: Sendable {
     public let registry: StageRegistry
-    public init(registry: StageRegistry) { self.registry = registry }
+    public let memoryLimit: Double
+    public init(registry: StageRegistry, memoryLimit: Double = SpecLoader.defaultMemoryLimit) {
+        self.registry = registry
+        self.memoryLimit = memoryLimit
+    }
 
     public func instance(kind kindName: String, id: String, assignments: [String],
                          inputs: [String]) throws -> (StageInstance, [(slot: String, path: String)]) {
         let where_ = "command line"
         guard let kind = registry[kindName] else {
-            throw SpecError(file: where_, path: "KIND", message: "unknown stage kind '\(kindName)' (known: \(registry.names.joined(separator: ", ")))")
+            throw SpecError(file: where_, path: "KIND", message: "unknown stage kind '\(kindName)'\(Suggest.phrase(kindName, among: registry.names)) (known: \(registry.names.joined(separator: ", ")))")
         }
         var spec: [(String, JSONValue)] = []
         for a in assignments {
@@ -17,40 +21,42 @@ public struct AdHocStage: Sendable {
             }
             let name = String(a[..<eq]), text = String(a[a.index(after: eq)...])
             guard let p = kind.parameters.first(where: { $0.name == name }) else {
-                throw SpecError(file: where_, path: "params.\(name)", message: "unknown parameter for kind '\(kindName)' (known: \(kind.parameters.map(\.name).sorted().joined(separator: ", ")))")
+                throw SpecError(file: where_, path: "params.\(name)", message: "unknown parameter for kind '\(kindName)'\(Suggest.phrase(name, among: kind.parameters.map(\.name))) (known: \(kind.parameters.map(\.name).sorted().joined(separator: ", ")))")
             }
+            if spec.contains(where: { $0.0 == name }) { throw SpecError(file: where_, path: "params.\(name)", message: "given twice") }
             spec.append((name, Self.parseValue(text, for: p.type)))
         }
-        var slots: [(String, JSONValue)] = []
         var files: [(slot: String, path: String)] = []
         for i in inputs {
-            guard let eq = i.firstIndex(of: "=") else {
+            guard let eq = i.firstIndex(of: "="), eq != i.startIndex, i.index(after: eq) != i.endIndex else {
                 throw SpecError(file: where_, path: "--input \(i)", message: "expected name=FILE")
             }
-            let slot = String(i[..<eq])
-            files.append((slot, String(i[i.index(after: eq)...])))
+            files.append((String(i[..<eq]), String(i[i.index(after: eq)...])))
         }
-        // Inputs become references to pseudo-stages named after their files.
-        var grouped: [String: [String]] = [:]
-        for f in files { grouped[f.slot, default: []].append(f.path) }
-        for (slot, paths) in grouped.sorted(by: { $0.key < $1.key }) {
-            slots.append((slot, paths.count == 1 ? .string("file:" + paths[0]) : .array(paths.map { .string("file:" + $0) })))
+        // Inputs become references to pseudo-stages standing for their files.
+        var grouped: [(String, [Int])] = []
+        for (k, f) in files.enumerated() {
+            if let g = grouped.firstIndex(where: { $0.0 == f.slot }) { grouped[g].1.append(k) } else { grouped.append((f.slot, [k])) }
         }
-        var stages: [JSONValue] = []
-        for f in files {
-            stages.append(.object([("id", .string("file:" + f.path)), ("kind", .string(AdHocFileKind.kindName))]))
+        let slots: [(String, JSONValue)] = grouped.map { slot, ks in
+            (slot, ks.count == 1 ? .string("file:\(ks[0])") : .array(ks.map { .string("file:\($0)") }))
+        }
+        var stages: [JSONValue] = files.indices.map { k in
+            .object([("id", .string("file:\(k)")), ("kind", .string(AdHocFileKind.kindName))])
         }
         stages.append(.object([("id", .string(id)), ("kind", .string(kindName)), ("params", .object(spec)),
                                ("inputs", .object(slots))]))
         var reg = registry
-        if reg[AdHocFileKind.kindName] == nil { reg.register(AdHocFileKind()) }
+        reg.register(AdHocFileKind())
         do {
-            let pipeline = try SpecLoader(registry: reg).parse(.object([("name", .string("compute")), ("stages", .array(stages))]),
-                                                               file: where_)
-            return (pipeline.instance(id)!, files)
+            let pipeline = try SpecLoader(registry: reg, memoryLimit: memoryLimit)
+                .parse(.object([("name", .string("compute")), ("stages", .array(stages))]), file: where_)
+            guard let inst = pipeline.instance(id) else { throw SpecError(file: where_, path: "", message: "no stage built") }
+            return (inst, files)
         } catch let e as SpecError {
             // Point at the argument, not at the synthetic spec.
-            let path = e.path.replacingOccurrences(of: "stages[\(stages.count - 1)].", with: "")
+            var path = e.path.replacingOccurrences(of: "stages[\(stages.count - 1)].", with: "")
+            if path == "stages[\(stages.count - 1)]" || path == "id" { path = "--output" }
             throw SpecError(file: where_, path: path, message: e.message)
         }
     }
@@ -59,7 +65,7 @@ public struct AdHocStage: Sendable {
     static func parseValue(_ text: String, for type: ParameterType) -> JSONValue {
         switch type {
         case .doubles:
-            return .array(text.split(separator: ",").map { s in
+            return .array(text.split(separator: ",", omittingEmptySubsequences: false).map { s in
                 Double(s.trimmingCharacters(in: .whitespaces)).map { JSONValue.double($0) } ?? .string(String(s))
             })
         case .int, .double:

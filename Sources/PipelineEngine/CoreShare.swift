@@ -5,14 +5,12 @@ import Foundation
 /// pieces (FTLM: every random vector) picks up the cores other stages free when they finish,
 /// so the last long stage of a run does not stay on the one core it had at its start.
 public final class CoreShare: @unchecked Sendable {
-    /// One per process: the driver and ad hoc runs share the same cores.
-    public static let machine = CoreShare(cores: ProcessInfo.processInfo.activeProcessorCount)
-
     public let cores: Int
     private let lock = NSLock()
     private var active = 0
 
-    public init(cores: Int) { self.cores = max(1, cores) }
+    /// The driver makes one per run and hands it to every stage it starts.
+    public init(cores: Int = ProcessInfo.processInfo.activeProcessorCount) { self.cores = max(1, cores) }
 
     /// Threads for one piece of work now: the cores split evenly among the running pieces.
     public var threads: Int {

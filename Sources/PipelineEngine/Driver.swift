@@ -7,8 +7,14 @@ public struct RunOptions: Sendable {
     public var targets: [String]
     public var dryRun: Bool
     public var showProgress: Bool
-    public init(jobs: Int = 1, targets: [String] = [], dryRun: Bool = false, showProgress: Bool = false) {
+    /// Stage or template ids to rebuild even when fresh.
+    public var force: [String]
+    /// Hash every output instead of trusting matching stats.
+    public var rehash: Bool
+    public init(jobs: Int = 1, targets: [String] = [], dryRun: Bool = false, showProgress: Bool = false,
+                force: [String] = [], rehash: Bool = false) {
         self.jobs = jobs; self.targets = targets; self.dryRun = dryRun; self.showProgress = showProgress
+        self.force = force; self.rehash = rehash
     }
 }
 
@@ -17,55 +23,86 @@ public struct RunSummary: Sendable {
     public var ran: [String] = []
     public var failed: [(String, String)] = []
     public var skipped: [String] = []
-    /// Planned stages found fresh after their inputs were rebuilt identically.
+    /// Stages that had to wait for a rebuilt input and turned out fresh (early cut-off).
     public var unchanged: [String] = []
-    public var planned: [(String, [String])] = []
+    /// The plan's stages that were not fresh and within the targets, in order.
+    public var planned: [PlannedStage] = []
+    /// Files written by the stages that ran.
+    public var written: [String] = []
 }
 
 /// Runs the stale stages of a pipeline: in dependency order, independent stages in parallel,
-/// each writing to temporary files renamed into place, each leaving a record written last.
+/// each writing to temporaries renamed into place, each leaving a record written last. What to
+/// run comes from the `Planner`; the driver only schedules and executes.
 public struct Driver: Sendable {
     public let pipeline: Pipeline
     public let registry: StageRegistry
     public let workspace: Workspace
     public let logger: Logger
+    public let spec: SpecIdentity?
 
     public init(pipeline: Pipeline, registry: StageRegistry, workspace: Workspace,
-                logger: Logger = Logger(label: "tlspipe")) {
+                logger: Logger = Logger(label: "tlspipe"), spec: SpecIdentity? = nil) {
         self.pipeline = pipeline; self.registry = registry; self.workspace = workspace; self.logger = logger
+        self.spec = spec ?? pipeline.identity
     }
 
-    public var checker: StalenessChecker { StalenessChecker(pipeline: pipeline, registry: registry, workspace: workspace) }
+    public var planner: Planner { Planner(pipeline: pipeline, registry: registry, workspace: workspace) }
+
+    /// Instance ids named by `ids` (instance or sweep template ids); throws for an unknown one.
+    public func resolve(_ ids: [String], option: String) throws -> Set<String> {
+        var out = Set<String>()
+        for t in ids {
+            let matches = pipeline.instances.filter { $0.id == t || $0.templateID == t }.map(\.id)
+            guard !matches.isEmpty else {
+                throw SpecError(file: pipeline.file, path: "", message: "\(option) \(t): no such stage\(Suggest.phrase(t, among: pipeline.instances.map(\.templateID)))")
+            }
+            out.formUnion(matches)
+        }
+        return out
+    }
 
     public func run(_ options: RunOptions) throws -> RunSummary {
-        for t in options.targets where pipeline.instance(t) == nil && !pipeline.instances.contains(where: { $0.templateID == t }) {
-            throw SpecError(file: pipeline.file, path: "", message: "--target \(t): no such stage")
-        }
-        let lock = try options.dryRun ? nil : FolderLock(folder: workspace.stateDir)
-        defer { withExtendedLifetime(lock) {} }
-        if !options.dryRun { removeLeftoverTemporaries() }
-
-        let statuses = checker.statuses()
-        if !options.dryRun { refreshStats(statuses) }
         var wanted = Set(pipeline.instances.map(\.id))
         if !options.targets.isEmpty {
             wanted = []
-            for inst in pipeline.instances where options.targets.contains(inst.id) || options.targets.contains(inst.templateID) {
-                wanted.formUnion(pipeline.ancestors(of: inst.id))
+            for id in try resolve(options.targets, option: "--target") { wanted.formUnion(pipeline.ancestors(of: id)) }
+        }
+        let forced = try resolve(options.force, option: "--force")
+        var locks: [FolderLock] = []
+        if !options.dryRun {
+            try SafeFiles.ensureDirectory(workspace.dataDir)
+            try SafeFiles.ensureDirectory(workspace.stateDir, noSymlinksBelow: workspace.dataDir)
+            locks.append(try FolderLock(folder: workspace.stateDir, name: "lock", what: workspace.dataDir))
+            if pipeline.instances.contains(where: { planner.outputFiles($0).contains { $0.folder == .figures } }) {
+                try SafeFiles.ensureDirectory(workspace.figuresDir)
+                locks.append(try FolderLock(folder: workspace.figuresDir, name: ".tlspipe-lock", what: workspace.figuresDir))
             }
         }
-        let toRun = statuses.filter { !$0.fresh && wanted.contains($0.id) }
+        defer { withExtendedLifetime(locks) {} }
+        if !options.dryRun { removeLeftoverTemporaries() }
+
+        let plan = planner.plan(files: DiskFiles(rehash: options.rehash), forced: forced)
+        if !options.dryRun { refreshStats(plan) }
+        let toRun = plan.stages.filter { !$0.fresh && wanted.contains($0.id) }
         var summary = RunSummary()
-        summary.planned = toRun.map { ($0.id, $0.reasons) }
+        summary.planned = toRun
         if options.dryRun || toRun.isEmpty { return summary }
 
         let code = CodeVersion.current()
-        for dir in [workspace.dataDir, workspace.figuresDir] {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        }
+        let cores = CoreShare()
         let state = SchedulerState(pending: toRun.map(\.id))
         let finished = DispatchSemaphore(value: 0)
         let total = toRun.count
+        func report() {
+            for (id, outcome) in state.drainReports() {
+                switch outcome {
+                case .success(let done?): logger.info("done \(id) in \(String(format: "%.2f", done.seconds)) s")
+                case .success(nil): logger.info("\(id) is fresh: its rebuilt inputs did not change")
+                case .failure(let e): logger.error("FAILED \(id): \(SafeFiles.describe(e))")
+                }
+            }
+        }
         while true {
             // Launch every ready stage while slots are free.
             let launch = state.takeReady(limit: max(1, options.jobs)) { id in
@@ -79,29 +116,18 @@ public struct Driver: Sendable {
             for (n, id) in launch.started {
                 logger.info("[\(n)/\(total)] \(id) (\(pipeline.instance(id)!.kind)) …")
                 DispatchQueue.global().async {
-                    let result = Result { try runOne(id, code: code, showProgress: options.showProgress, jobs: options.jobs) }
+                    let result = Result { try runOne(id, code: code, cores: cores, forced: forced.contains(id), options: options) }
                     state.finish(id, result: result)
                     finished.signal()
                 }
             }
             if state.isDone { break }
             finished.wait()
-            for (id, outcome) in state.drainReports() {
-                switch outcome {
-                case .success(let seconds?): logger.info("done \(id) in \(String(format: "%.2f", seconds)) s")
-                case .success(nil): logger.info("\(id) is fresh: its rebuilt inputs did not change")
-                case .failure(let e): logger.error("FAILED \(id): \(e)")
-                }
-            }
+            report()
         }
-        for (id, outcome) in state.drainReports() {
-            switch outcome {
-            case .success(let seconds?): logger.info("done \(id) in \(String(format: "%.2f", seconds)) s")
-            case .success(nil): logger.info("\(id) is fresh: its rebuilt inputs did not change")
-            case .failure(let e): logger.error("FAILED \(id): \(e)")
-            }
-        }
+        report()
         summary.ran = state.succeeded
+        summary.written = state.written
         summary.failed = state.failures
         summary.skipped = state.skipped
         summary.unchanged = state.cutOff
@@ -109,63 +135,75 @@ public struct Driver: Sendable {
     }
 
     /// Fresh artifacts just verified by hash get their stat recorded, so later checks skip the hash.
-    func refreshStats(_ statuses: [InstanceStatus]) {
-        for st in statuses where st.fresh {
+    func refreshStats(_ plan: Plan) {
+        for st in plan.stages where st.fresh && !st.rehashed.isEmpty {
             guard var record = RecordStore.read(workspace, st.id) else { continue }
-            var changed = false
-            for o in record.outputs {
-                let now = FileStat.of(o.path)
-                if record.stats[o.path] != now { record.stats[o.path] = now; changed = true }
+            for k in record.outputs.indices {
+                let path = workspace.path(of: record.outputs[k].file)
+                if st.rehashed.contains(path) { record.outputs[k].stat = FileStat.of(path) }
             }
-            if changed { try? RecordStore.write(workspace, record) }
+            try? RecordStore.write(workspace, record)
         }
     }
 
-    /// Temporary files of a killed run: never mistaken for artifacts, removed under the lock.
+    /// Temporaries of a killed run (only names of the engine's own shape), removed under the locks.
     func removeLeftoverTemporaries() {
-        let shardRoot = workspace.stateDir + "/shards"
-        let shardDirs = ((try? FileManager.default.contentsOfDirectory(atPath: shardRoot)) ?? []).map { shardRoot + "/" + $0 }
-        for dir in [workspace.dataDir, workspace.figuresDir, workspace.recordsDir] + shardDirs {
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
-            for name in names where name.contains(".tmp-") {
-                try? FileManager.default.removeItem(atPath: dir + "/" + name)
+        var dirs = [workspace.dataDir, workspace.figuresDir, workspace.recordsDir]
+        if SafeFiles.isRealDirectory(workspace.shardsDir) {
+            dirs += ((try? FileManager.default.contentsOfDirectory(atPath: workspace.shardsDir)) ?? []).map { workspace.shardsDir + "/" + $0 }
+        }
+        for dir in dirs { SafeFiles.removeEngineTemporaries(in: dir) }
+    }
+
+    /// Runs one stage: asks the planner again now that its inputs are built (nil: fresh after
+    /// all, the early cut-off), then the shared execution path, then the record, written last.
+    func runOne(_ id: String, code: CodeVersion, cores: CoreShare, forced: Bool, options: RunOptions) throws -> StageExecution.Done? {
+        let inst = pipeline.instance(id)!
+        let verdict = planner.decide(inst, own: RecordStore.load(workspace, id), files: DiskFiles(rehash: options.rehash),
+                                     forced: forced) { dep in (true, RecordStore.read(workspace, dep)) }
+        if verdict.fresh { return nil }
+        var inputs: [StageExecution.Input] = []
+        for (slot, ids) in inst.inputs {
+            for dep in ids {
+                guard let r = RecordStore.read(workspace, dep), let primary = r.outputs.first else {
+                    throw StageError("input \(dep) of \(id) has no record")
+                }
+                let ref = InputRef(slot: slot, stage: dep, key: r.key, content: r.content, sha256: primary.sha256,
+                                   path: workspace.path(of: primary.file))
+                inputs.append(.init(ref: ref, lineage: Params(r.lineage.objectMembers ?? [])))
             }
         }
-    }
-
-    /// Runs one stage of the pipeline: key from the current input records, then the shared
-    /// execution path, then the record, written last.
-    /// Returns nil when the stage turned out fresh once its rebuilt inputs came out byte-identical
-    /// (early cut-off: its key did not change).
-    func runOne(_ id: String, code: CodeVersion, showProgress: Bool, jobs: Int) throws -> Double? {
-        let inst = pipeline.instance(id)!
-        var records: [String: StageRecord] = [:]
-        for dep in inst.dependencies { records[dep] = RecordStore.read(workspace, dep) }
-        guard let refs = checker.inputRefs(inst, records: records) else {
-            throw StageError("an input of \(id) has no record")
-        }
-        if let mine = RecordStore.read(workspace, id), mine.key == checker.key(of: inst, inputs: refs),
-           checker.artifactProblems(paths: checker.outputPaths(inst), record: mine).isEmpty {
-            return nil
-        }
-        var inputParams: [String: Params] = [:]
-        var inputSweeps: [String: [(String, JSONValue)]] = [:]
-        for ref in refs {
-            inputParams[ref.stage] = pipeline.instance(ref.stage)!.params
-            inputSweeps[ref.stage] = pipeline.instance(ref.stage)!.sweepValues
-        }
-        let done = try StageExecution(registry: registry).execute(
-            inst, inputs: refs, inputParams: inputParams, inputSweeps: inputSweeps, finals: checker.outputPaths(inst),
-            code: code, showProgress: showProgress,
-            shardDir: workspace.stateDir + "/shards/" + id, jobs: jobs)
-        var record = StageRecord(stage: id, kind: inst.kind, version: registry[inst.kind]!.version, key: done.key,
-                                 params: inst.params.json, inputs: refs, outputs: done.outputs,
-                                 finished: Clock.iso8601(done.end))
-        for o in done.outputs { record.stats[o.path] = FileStat.of(o.path) }
+        let execution: [(String, JSONValue)] = [("executor", .string("local")), ("jobs", .int(options.jobs))]
+        let progress = ProgressLine.make(id: id, enabled: options.showProgress)
+        let done = try StageExecution(registry: registry, cores: cores).execute(.init(
+            instance: inst, inputs: inputs, finals: planner.outputPaths(inst), code: code, spec: spec,
+            progress: progress, shardDir: workspace.shardsDir + "/" + id, shardRoot: workspace.stateDir,
+            jobs: options.jobs, execution: execution))
+        let files = planner.outputFiles(inst)
+        var record = StageRecord(
+            stage: id, kind: inst.kind, version: registry[inst.kind]!.version, key: done.key, params: inst.resultParams.json,
+            lineage: done.lineage.json, inputs: inputs.map(\.ref),
+            outputs: zip(files, done.outputs).map { RecordedOutput(file: $0, sha256: $1.sha256, stat: FileStat.of($1.path)) },
+            content: done.content, finished: Clock.iso8601(done.end))
+        record.execution = .object(execution + inst.params.values.filter { n, _ in inst.resultParams[n] == nil })
         try RecordStore.write(workspace, record)
-        return done.seconds
+        return done
     }
+}
 
+/// A one-line progress display on a terminal (stderr), or nothing.
+enum ProgressLine {
+    static func make(id: String, enabled: Bool) -> @Sendable (Double, String) -> Void {
+        guard enabled else { return { _, _ in } }
+        let start = Date()
+        return { f, msg in
+            let pct = Int((f * 100).rounded())
+            let elapsed = Date().timeIntervalSince(start)
+            let eta = f > 0.01 && f < 1 ? String(format: ", about %.0f s left", elapsed * (1 - f) / f) : ""
+            FileHandle.standardError.write(Data("\r  \(id): \(pct)% \(msg) (\(String(format: "%.0f", elapsed)) s\(eta))\u{1B}[K".utf8))
+            if f >= 1 { FileHandle.standardError.write(Data("\n".utf8)) }
+        }
+    }
 }
 
 /// Mutable scheduling state shared between the driver and its worker threads.
@@ -175,10 +213,11 @@ final class SchedulerState: @unchecked Sendable {
     private var running = Set<String>()
     private var failed = Set<String>()
     private(set) var succeeded: [String] = []
+    private(set) var written: [String] = []
     private(set) var failures: [(String, String)] = []
     private(set) var skipped: [String] = []
     private(set) var cutOff: [String] = []
-    private var reports: [(String, Result<Double?, Error>)] = []
+    private var reports: [(String, Result<StageExecution.Done?, Error>)] = []
     private(set) var startedCount = 0
 
     init(pending: [String]) { self.pending = pending }
@@ -214,18 +253,18 @@ final class SchedulerState: @unchecked Sendable {
         return (started, skippedNow)
     }
 
-    func finish(_ id: String, result: Result<Double?, Error>) {
+    func finish(_ id: String, result: Result<StageExecution.Done?, Error>) {
         lock.lock(); defer { lock.unlock() }
         running.remove(id)
         switch result {
         case .success(nil): cutOff.append(id)
-        case .success: succeeded.append(id)
-        case .failure(let e): failed.insert(id); failures.append((id, "\(e)"))
+        case .success(let done?): succeeded.append(id); written += done.outputs.map(\.path)
+        case .failure(let e): failed.insert(id); failures.append((id, SafeFiles.describe(e)))
         }
         reports.append((id, result))
     }
 
-    func drainReports() -> [(String, Result<Double?, Error>)] {
+    func drainReports() -> [(String, Result<StageExecution.Done?, Error>)] {
         lock.lock(); defer { lock.unlock() }
         let r = reports
         reports = []

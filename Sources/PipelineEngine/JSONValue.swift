@@ -170,6 +170,9 @@ public struct JSONParseError: Error, CustomStringConvertible, Sendable {
 
 extension JSONValue {
     /// Parses JSON text (RFC 8259). Duplicate object keys are an error: in a spec they are a mistake.
+    /// Nesting deeper than `maxDepth` is an error, not a stack overflow.
+    public static let maxDepth = 256
+
     public static func parse(_ text: String) throws -> JSONValue {
         var p = JSONParser(Array(text.utf8))
         p.skipSpace()
@@ -183,6 +186,7 @@ extension JSONValue {
 private struct JSONParser {
     let b: [UInt8]
     var i = 0
+    var depth = 0
     init(_ b: [UInt8]) { self.b = b }
 
     func error(_ msg: String) -> JSONParseError {
@@ -200,8 +204,11 @@ private struct JSONParser {
     mutating func value() throws -> JSONValue {
         guard i < b.count else { throw error("unexpected end of input, expected a value") }
         switch b[i] {
-        case UInt8(ascii: "{"): return try object()
-        case UInt8(ascii: "["): return try array()
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            guard depth < JSONValue.maxDepth else { throw error("nested deeper than \(JSONValue.maxDepth) levels") }
+            depth += 1
+            defer { depth -= 1 }
+            return b[i] == UInt8(ascii: "{") ? try object() : try array()
         case UInt8(ascii: "\""): return .string(try string())
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
@@ -279,10 +286,19 @@ private struct JSONParser {
                 case UInt8(ascii: "r"): bytes.append(0x0D)
                 case UInt8(ascii: "t"): bytes.append(0x09)
                 case UInt8(ascii: "u"):
-                    guard i + 4 < b.count, let code = UInt32(String(decoding: b[i + 1...i + 4], as: UTF8.self), radix: 16),
-                          let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
+                    var code = try hex4()
+                    if (0xD800...0xDBFF).contains(code) {
+                        // A high surrogate must be followed by an escaped low surrogate (RFC 8259 §7).
+                        guard i + 2 < b.count, b[i + 1] == UInt8(ascii: "\\"), b[i + 2] == UInt8(ascii: "u") else {
+                            throw error("unpaired surrogate in \\u escape")
+                        }
+                        i += 2
+                        let low = try hex4()
+                        guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate in \\u escape") }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
                     bytes.append(contentsOf: Array(String(scalar).utf8))
-                    i += 4
                 default: throw error("invalid escape")
                 }
                 i += 1
@@ -294,22 +310,51 @@ private struct JSONParser {
         throw error("unterminated string")
     }
 
+    /// Reads the four hex digits after `\\u` (i points at the `u`); leaves i on the last digit.
+    mutating func hex4() throws -> UInt32 {
+        guard i + 4 < b.count else { throw error("invalid \\u escape") }
+        var code: UInt32 = 0
+        for k in 1...4 {
+            let c = b[i + k]
+            let d: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - UInt8(ascii: "A") + 10
+            default: throw error("invalid \\u escape")
+            }
+            code = code << 4 | UInt32(d)
+        }
+        i += 4
+        return code
+    }
+
+    /// RFC 8259 numbers only: no leading zeros, no '+', digits on both sides of '.'.
     mutating func number() throws -> JSONValue {
         let start = i
+        func digits() -> Int {
+            let s = i
+            while i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") { i += 1 }
+            return i - s
+        }
         if i < b.count, b[i] == UInt8(ascii: "-") { i += 1 }
+        let intStart = i
+        let n = digits()
+        guard n > 0 else { i = start; throw error("unexpected character, expected a value") }
+        if n > 1 && b[intStart] == UInt8(ascii: "0") { i = start; throw error("invalid number: leading zero") }
         var isInt = true
-        while i < b.count {
-            let c = b[i]
-            if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") { i += 1; continue }
-            if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") {
-                isInt = false; i += 1; continue
-            }
-            break
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1; isInt = false
+            guard digits() > 0 else { i = start; throw error("invalid number: expected digits after '.'") }
+        }
+        if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            i += 1; isInt = false
+            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            guard digits() > 0 else { i = start; throw error("invalid number: expected exponent digits") }
         }
         let text = String(decoding: b[start..<i], as: UTF8.self)
-        if text.isEmpty || text == "-" { i = start; throw error("unexpected character, expected a value") }
         if isInt, let v = Int(text) { return .int(v) }
-        guard let d = Double(text), d.isFinite else { i = start; throw error("invalid number '\(text)'") }
+        guard let d = Double(text), d.isFinite else { i = start; throw error("number out of range '\(text)'") }
         return .double(d)
     }
 }

@@ -15,12 +15,20 @@ public struct ParameterSpec: Sendable {
     /// `nil` means required.
     public let defaultValue: JSONValue?
     public let help: String
+    /// Unit of the value (t, 1/t, …), empty for pure numbers and words.
+    public let unit: String
+    /// False for execution details (how the work is split): kept out of the stage key, so
+    /// changing them reruns nothing; recorded in provenance all the same.
+    public let affectsResults: Bool
 
-    public init(_ name: String, _ type: ParameterType, default defaultValue: JSONValue? = nil, help: String) {
+    public init(_ name: String, _ type: ParameterType, default defaultValue: JSONValue? = nil, unit: String = "",
+                affectsResults: Bool = true, help: String) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.help = help
+        self.unit = unit
+        self.affectsResults = affectsResults
     }
 
     /// Checks a value and returns it in canonical form (ints as ints, reals as reals),
@@ -33,7 +41,7 @@ public struct ParameterSpec: Sendable {
             if let hi, i > hi { return .failure(.init("must be ≤ \(hi), got \(i)")) }
             return .success(.int(i))
         case let .double(lo, hi, exclusive):
-            guard let d = value.doubleValue else { return .failure(.init("expected a number, got \(value.typeName)")) }
+            guard let d = value.doubleValue, d.isFinite else { return .failure(.init("expected a finite number, got \(value.typeName == "a number" ? value.canonical : value.typeName)")) }
             if let p = Self.check(d, lo, exclusive) { return .failure(p) }
             if let hi, d > hi { return .failure(.init("must be ≤ \(JSONValue.format(hi)), got \(JSONValue.format(d))")) }
             return .success(.double(d))
@@ -45,7 +53,7 @@ public struct ParameterSpec: Sendable {
             if nonEmpty && items.isEmpty { return .failure(.init("expected a non-empty list of numbers")) }
             var out: [JSONValue] = []
             for (k, item) in items.enumerated() {
-                guard let d = item.doubleValue else { return .failure(.init("expected a number, got \(item.typeName)", index: k)) }
+                guard let d = item.doubleValue, d.isFinite else { return .failure(.init("expected a finite number, got \(item.typeName == "a number" ? item.canonical : item.typeName)", index: k)) }
                 if let p = Self.check(d, lo, exclusive) { return .failure(.init(p.message, index: k)) }
                 out.append(.double(d))
             }

@@ -48,28 +48,77 @@ enum Clock {
 
 /// Builds the provenance record of one stage run (the same fields for artifacts and figures).
 enum ProvenanceBuilder {
-    static func record(instance: StageInstance, kind: any StageKind, key: String, inputs: [InputRef],
-                       code: CodeVersion, report: StageReport, start: Date, end: Date) -> JSONValue {
+    struct Facts {
+        let instance: StageInstance
+        let kind: any StageKind
+        let key: String
+        /// Digest of the payload before this record was stamped into it (what consumers' keys use).
+        let content: String
+        let inputs: [InputRef]
+        let lineage: Params
+        /// The folder the record's artifact lives in: input paths are stored relative to it, so
+        /// `audit` follows them from any working folder.
+        let outputFolder: String
+        let code: CodeVersion
+        let spec: SpecIdentity?
+        let execution: [(String, JSONValue)]
+    }
+
+    static func record(_ f: Facts, report: StageReport, start: Date, end: Date) -> JSONValue {
         var members: [(String, JSONValue)] = [
-            ("stage_id", .string(instance.id)),
-            ("kind", .string(instance.kind)),
-            ("params", instance.params.json),
-            ("key", .string(key)),
-            ("inputs", .array(inputs.map(\.json))),
+            ("stage_id", .string(f.instance.id)),
+            ("kind", .string(f.instance.kind)),
+            ("params", f.instance.resultParams.json),
+            ("lineage", f.lineage.json),
+            ("key", .string(f.key)),
+            ("content_sha256", .string(f.content)),
+            ("inputs", .array(f.inputs.map { ref in
+                .object([("slot", .string(ref.slot)), ("stage", .string(ref.stage)), ("key", .string(ref.key)),
+                         ("content", .string(ref.content)), ("sha256", .string(ref.sha256)),
+                         ("path", .string(RelativePath.from(f.outputFolder, to: ref.path)))])
+            })),
             ("code", .object([
-                ("git_commit", .string(code.gitCommit)), ("git_dirty", .bool(code.gitDirty)),
-                ("implementation_version", .int(kind.version)),
+                ("git_commit", .string(f.code.gitCommit)), ("git_dirty", .bool(f.code.gitDirty)),
+                ("implementation_version", .int(f.kind.version)),
             ])),
-            ("tool", .string(code.tool)),
+            ("tool", .string(f.code.tool)),
         ]
-        if let seed = instance.params["seed"] { members.append(("seeds", .object([("seed", seed)]))) }
+        if let spec = f.spec { members.append(("spec", .object([("name", .string(spec.name)), ("sha256", .string(spec.sha256))]))) }
+        if let seed = f.instance.params["seed"] { members.append(("seeds", .object([("seed", seed)]))) }
         members += report.extra
         members += [
+            ("execution", .object(f.execution)),
             ("host", .string(ProcessInfo.processInfo.hostName)),
             ("start_time", .string(Clock.iso8601(start))),
             ("end_time", .string(Clock.iso8601(end))),
             ("wall_seconds", .double((end.timeIntervalSince(start) * 1000).rounded() / 1000)),
         ]
         return .object(members)
+    }
+}
+
+/// Name and SHA-256 of the spec a run came from.
+public struct SpecIdentity: Sendable {
+    public let name: String
+    public let sha256: String
+    public init(name: String, sha256: String) { self.name = name; self.sha256 = sha256 }
+}
+
+/// Relative paths between folders, from their absolute forms.
+public enum RelativePath {
+    public static func absolute(_ path: String) -> String {
+        let p = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return (p as NSString).standardizingPath
+    }
+
+    /// `path` as seen from folder `dir` (`../data/x.h5`).
+    public static func from(_ dir: String, to path: String) -> String {
+        let a = absolute(dir).split(separator: "/"), b = absolute(path).split(separator: "/")
+        var common = 0
+        while common < a.count, common < b.count, a[common] == b[common] { common += 1 }
+        let up = Array(repeating: "..", count: a.count - common)
+        let rest = b[common...].map(String.init)
+        let parts = up + rest
+        return parts.isEmpty ? "." : parts.joined(separator: "/")
     }
 }

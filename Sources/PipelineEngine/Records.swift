@@ -1,131 +1,186 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Where a driver keeps artifacts, figures and its own bookkeeping.
+/// Where a driver keeps artifacts, figures and its own bookkeeping. Records name files relative
+/// to these folders, so any spelling of the same folder (`d/`, `./d`, `/abs/d`) is the same run.
 public struct Workspace: Sendable {
     public let dataDir: String
     public let figuresDir: String
     public init(dataDir: String = "data", figuresDir: String = "figures") {
-        self.dataDir = dataDir
-        self.figuresDir = figuresDir
+        self.dataDir = Workspace.tidy(dataDir)
+        self.figuresDir = Workspace.tidy(figuresDir)
     }
 
-    var stateDir: String { dataDir + "/.tlspipe" }
+    /// Drops trailing slashes and `./` so that messages and joins look the same for every spelling.
+    static func tidy(_ path: String) -> String {
+        let parts = path.split(separator: "/").filter { $0 != "." }
+        let joined = (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
+        return joined.isEmpty ? "." : joined
+    }
+
+    public var stateDir: String { dataDir + "/.tlspipe" }
     var recordsDir: String { stateDir + "/records" }
+    var shardsDir: String { stateDir + "/shards" }
     func recordPath(_ id: String) -> String { recordsDir + "/" + id + ".json" }
     public func path(of output: OutputFile) -> String {
-        (output.folder == .data ? dataDir : figuresDir) + "/" + output.name
+        folder(output.folder) + "/" + output.name
     }
+    public func folder(_ f: OutputFolder) -> String { f == .data ? dataDir : figuresDir }
 }
 
-/// One input as it entered a stage key.
+/// One input as it entered a stage key: the upstream's key and the digest of its content.
 public struct InputRef: Sendable, Equatable {
     public let slot: String
     public let stage: String
     public let key: String
+    /// Digest of the artifact's canonical payload (its bytes before provenance was stamped):
+    /// identical datasets give the same digest however often they are rebuilt.
+    public let content: String
+    /// SHA-256 of the file's bytes as used (for audit).
     public let sha256: String
+    /// Where the file was when used (absolute, not stored in records).
     public let path: String
 
-    var json: JSONValue {
-        .object([("slot", .string(slot)), ("stage", .string(stage)), ("key", .string(key)),
-                 ("sha256", .string(sha256)), ("path", .string(path))])
+    public init(slot: String, stage: String, key: String, content: String, sha256: String, path: String) {
+        self.slot = slot; self.stage = stage; self.key = key; self.content = content; self.sha256 = sha256; self.path = path
     }
-    public init(slot: String, stage: String, key: String, sha256: String, path: String) {
-        self.slot = slot; self.stage = stage; self.key = key; self.sha256 = sha256; self.path = path
+
+    var recordJSON: JSONValue {
+        .object([("slot", .string(slot)), ("stage", .string(stage)), ("key", .string(key)), ("content", .string(content))])
     }
-    init?(_ j: JSONValue) {
-        guard let s = j["slot"]?.stringValue, let st = j["stage"]?.stringValue, let k = j["key"]?.stringValue,
-              let h = j["sha256"]?.stringValue, let p = j["path"]?.stringValue else { return nil }
-        self.init(slot: s, stage: st, key: k, sha256: h, path: p)
-    }
+}
+
+/// One output file in a record: its folder and name, hashes, and the stat it had when hashed.
+public struct RecordedOutput: Sendable, Equatable {
+    public let file: OutputFile
+    public let sha256: String
+    var stat: FileStat?
 }
 
 /// The driver's record of a finished stage: what went in, what came out, with hashes.
 /// Written last, after the outputs are in place, so that an interrupted run never looks fresh.
 public struct StageRecord: Sendable {
+    static let format = 2
     public let stage: String
     public let kind: String
     public let version: Int
     public let key: String
     public let params: JSONValue
+    /// The parameters of this artifact and of its single-artifact ancestors (own values win):
+    /// what a consumer learns about the physics behind it (ω0, N, …).
+    public let lineage: JSONValue
     public let inputs: [InputRef]
-    public let outputs: [(path: String, sha256: String)]
+    public var outputs: [RecordedOutput]
+    /// Digest of the primary output's payload (see `InputRef.content`).
+    public let content: String
     public let finished: String
-    /// (size, mtime in ns, inode) of each output when it was recorded: a file whose stat still
-    /// matches needs no re-hash (as make and DVC do); any write changes the stat.
-    var stats: [String: FileStat] = [:]
+    /// Execution-only facts (shards, executor): recorded, never part of the key.
+    public var execution: JSONValue = .object([])
+    /// Set when a change was accepted without a rebuild (`tlspipe accept`).
+    public var accepted: JSONValue? = nil
 
     var json: JSONValue {
-        .object([
+        var m: [(String, JSONValue)] = [
+            ("format", .int(Self.format)),
             ("stage", .string(stage)), ("kind", .string(kind)), ("version", .int(version)), ("key", .string(key)),
-            ("params", params), ("inputs", .array(inputs.map(\.json))),
+            ("params", params), ("lineage", lineage), ("inputs", .array(inputs.map(\.recordJSON))),
             ("outputs", .array(outputs.map { o in
-                var m: [(String, JSONValue)] = [("path", .string(o.path)), ("sha256", .string(o.sha256))]
-                if let st = stats[o.path] { m.append(("stat", .array([.int(st.size), .int(st.mtimeNS), .int(st.inode)]))) }
+                var m: [(String, JSONValue)] = [("folder", .string(o.file.folder.rawValue)), ("name", .string(o.file.name)),
+                                                ("sha256", .string(o.sha256))]
+                if let st = o.stat { m.append(("stat", .array([.int(st.size), .int(st.mtimeNS), .int(st.inode)]))) }
                 return .object(m)
             })),
+            ("content", .string(content)),
             ("finished", .string(finished)),
-        ])
+            ("execution", execution),
+        ]
+        if let accepted { m.append(("accepted", accepted)) }
+        return .object(m)
     }
 
-    init(stage: String, kind: String, version: Int, key: String, params: JSONValue, inputs: [InputRef],
-         outputs: [(path: String, sha256: String)], finished: String) {
+    init(stage: String, kind: String, version: Int, key: String, params: JSONValue, lineage: JSONValue,
+         inputs: [InputRef], outputs: [RecordedOutput], content: String, finished: String) {
         self.stage = stage; self.kind = kind; self.version = version; self.key = key; self.params = params
-        self.inputs = inputs; self.outputs = outputs; self.finished = finished
+        self.lineage = lineage; self.inputs = inputs; self.outputs = outputs; self.content = content; self.finished = finished
     }
 
-    init?(_ j: JSONValue) {
+    /// Parses a record; nil with the reason when it is not one this engine wrote.
+    static func parse(_ j: JSONValue) -> Result<StageRecord, RecordProblem> {
+        guard j["format"]?.intValue == format else { return .failure(.init("written by another version of tlspipe")) }
         guard let s = j["stage"]?.stringValue, let kd = j["kind"]?.stringValue, let v = j["version"]?.intValue,
               let k = j["key"]?.stringValue, let p = j["params"], let ins = j["inputs"]?.arrayValue,
-              let outs = j["outputs"]?.arrayValue else { return nil }
-        var inputs: [InputRef] = []
-        for i in ins { guard let r = InputRef(i) else { return nil }; inputs.append(r) }
-        var outputs: [(path: String, sha256: String)] = []
-        var stats: [String: FileStat] = [:]
-        for o in outs {
-            guard let path = o["path"]?.stringValue, let h = o["sha256"]?.stringValue else { return nil }
-            outputs.append((path, h))
-            if let st = o["stat"]?.arrayValue, st.count == 3, let a = st[0].intValue, let b = st[1].intValue, let c = st[2].intValue {
-                stats[path] = FileStat(size: a, mtimeNS: b, inode: c)
-            }
+              let outs = j["outputs"]?.arrayValue, let content = j["content"]?.stringValue else {
+            return .failure(.init("a field is missing"))
         }
-        let keep = stats
-        self.init(stage: s, kind: kd, version: v, key: k, params: p, inputs: inputs, outputs: outputs,
-                  finished: j["finished"]?.stringValue ?? "")
-        self.stats = keep
+        var inputs: [InputRef] = []
+        for i in ins {
+            guard let slot = i["slot"]?.stringValue, let st = i["stage"]?.stringValue, let key = i["key"]?.stringValue,
+                  let c = i["content"]?.stringValue else { return .failure(.init("an input entry is malformed")) }
+            inputs.append(InputRef(slot: slot, stage: st, key: key, content: c, sha256: "", path: ""))
+        }
+        var outputs: [RecordedOutput] = []
+        for o in outs {
+            guard let f = o["folder"]?.stringValue.flatMap(OutputFolder.init(rawValue:)), let name = o["name"]?.stringValue,
+                  !name.contains("/"), name != "..", let h = o["sha256"]?.stringValue else {
+                return .failure(.init("an output entry is malformed"))
+            }
+            var stat: FileStat? = nil
+            if let st = o["stat"]?.arrayValue, st.count == 3, let a = st[0].intValue, let b = st[1].intValue, let c = st[2].intValue {
+                stat = FileStat(size: a, mtimeNS: b, inode: c)
+            }
+            outputs.append(RecordedOutput(file: OutputFile(f, name), sha256: h, stat: stat))
+        }
+        var r = StageRecord(stage: s, kind: kd, version: v, key: k, params: p, lineage: j["lineage"] ?? p,
+                            inputs: inputs, outputs: outputs, content: content, finished: j["finished"]?.stringValue ?? "")
+        r.execution = j["execution"] ?? .object([])
+        r.accepted = j["accepted"]
+        return .success(r)
     }
+}
+
+public struct RecordProblem: Error, Sendable {
+    public let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// What reading a stage's record gave.
+public enum RecordLoad: Sendable {
+    case missing
+    case unreadable(String)
+    case ok(StageRecord)
+
+    public var record: StageRecord? { if case .ok(let r) = self { return r }; return nil }
 }
 
 enum RecordStore {
-    static func read(_ workspace: Workspace, _ id: String) -> StageRecord? {
-        guard let data = FileManager.default.contents(atPath: workspace.recordPath(id)),
-              let text = String(data: data, encoding: .utf8),
-              let json = try? JSONValue.parse(text) else { return nil }
-        return StageRecord(json)
+    static func load(_ workspace: Workspace, _ id: String) -> RecordLoad {
+        let data: Data?
+        do { data = try SafeFiles.readRegular(workspace.recordPath(id), noFollow: true, limit: 16 << 20) } catch {
+            return .unreadable(SafeFiles.describe(error))
+        }
+        guard let data else { return .missing }
+        guard let text = String(data: data, encoding: .utf8) else { return .unreadable("not UTF-8") }
+        let json: JSONValue
+        do { json = try JSONValue.parse(text) } catch { return .unreadable("invalid JSON: \(error)") }
+        switch StageRecord.parse(json) {
+        case .success(let r):
+            guard r.stage == id else { return .unreadable("it names stage '\(r.stage)'") }
+            return .ok(r)
+        case .failure(let p): return .unreadable(p.message)
+        }
     }
 
+    static func read(_ workspace: Workspace, _ id: String) -> StageRecord? { load(workspace, id).record }
+
     static func write(_ workspace: Workspace, _ record: StageRecord) throws {
-        try FileManager.default.createDirectory(atPath: workspace.recordsDir, withIntermediateDirectories: true)
-        try AtomicFile.write(record.json.pretty + "\n", to: workspace.recordPath(record.stage))
+        try SafeFiles.ensureDirectory(workspace.recordsDir, noSymlinksBelow: workspace.stateDir)
+        try SafeFiles.writeAtomically(Data((record.json.pretty + "\n").utf8), to: workspace.recordPath(record.stage))
     }
 
     static func remove(_ workspace: Workspace, _ id: String) {
-        try? FileManager.default.removeItem(atPath: workspace.recordPath(id))
-    }
-}
-
-/// Writes through a temporary file in the same folder and a rename, so readers see either
-/// the old file or the complete new one.
-public enum AtomicFile {
-    public static func write(_ text: String, to path: String) throws {
-        let tmp = path + ".tmp-\(getpid())"
-        try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
-        try rename(tmp, to: path)
-    }
-
-    public static func rename(_ from: String, to: String) throws {
-        if Foundation.rename(from, to) != 0 {
-            throw StageError("cannot move \(from) to \(to): \(String(cString: strerror(errno)))")
-        }
+        unlink(workspace.recordPath(id))
     }
 }
 
@@ -135,6 +190,7 @@ struct FileStat: Equatable, Sendable {
     let mtimeNS: Int
     let inode: Int
 
+    /// nil when the path is missing (symlinks are followed: outputs live in user folders).
     static func of(_ path: String) -> FileStat? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }

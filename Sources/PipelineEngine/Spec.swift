@@ -19,6 +19,15 @@ public struct StageInstance: Sendable {
     public let specIndex: Int
     public let templateID: String
     public let sweepValues: [(String, JSONValue)]
+    /// The parameters that enter the stage key (execution-only ones left out).
+    public let resultParams: Params
+
+    public init(id: String, kind: String, params: Params, inputs: [(String, [String])], specIndex: Int,
+                templateID: String, sweepValues: [(String, JSONValue)], executionOnly: Set<String>) {
+        self.id = id; self.kind = kind; self.params = params; self.inputs = inputs; self.specIndex = specIndex
+        self.templateID = templateID; self.sweepValues = sweepValues
+        resultParams = Params(params.values.filter { !executionOnly.contains($0.0) })
+    }
 
     public var dependencies: [String] { inputs.flatMap { $0.1 } }
 }
@@ -29,8 +38,19 @@ public struct Pipeline: Sendable {
     public let name: String
     public let description: String
     public let instances: [StageInstance]
+    /// Name and SHA-256 of the spec file (nil for a spec built in memory).
+    public let identity: SpecIdentity?
+    private let index: [String: Int]
 
-    public func instance(_ id: String) -> StageInstance? { instances.first { $0.id == id } }
+    public init(file: String, name: String, description: String, instances: [StageInstance], identity: SpecIdentity?) {
+        self.file = file; self.name = name; self.description = description; self.instances = instances
+        self.identity = identity
+        var index: [String: Int] = [:]
+        for (k, inst) in instances.enumerated() { index[inst.id] = k }
+        self.index = index
+    }
+
+    public func instance(_ id: String) -> StageInstance? { index[id].map { instances[$0] } }
 
     /// Instances that (transitively) consume `id`.
     public func dependents(of id: String) -> Set<String> {
@@ -62,11 +82,48 @@ public struct Pipeline: Sendable {
 /// Reads and validates a pipeline spec. Every error names the file and the JSON path.
 public struct SpecLoader: Sendable {
     public let registry: StageRegistry
-    public init(registry: StageRegistry) { self.registry = registry }
+    /// The most memory one stage may imply (bytes); a spec asking for more is refused.
+    public let memoryLimit: Double
+    public init(registry: StageRegistry, memoryLimit: Double = SpecLoader.defaultMemoryLimit) {
+        self.registry = registry
+        self.memoryLimit = memoryLimit
+    }
+
+    /// The machine's memory, or TLSPIPE_MEMORY_LIMIT (bytes, or with a K/M/G/T suffix).
+    public static var defaultMemoryLimit: Double {
+        if let text = ProcessInfo.processInfo.environment["TLSPIPE_MEMORY_LIMIT"], let v = parseBytes(text) { return v }
+        return Double(ProcessInfo.processInfo.physicalMemory)
+    }
+
+    /// "24G", "512M", "1e9" → bytes; nil if not a positive size.
+    public static func parseBytes(_ text: String) -> Double? {
+        let units: [Character: Double] = ["K": 1024, "M": 1024 * 1024, "G": 1024 * 1024 * 1024, "T": 1024 * 1024 * 1024 * 1024]
+        var t = text.trimmingCharacters(in: .whitespaces).uppercased()
+        if t.hasSuffix("B") { t.removeLast() }
+        var factor = 1.0
+        if let last = t.last, let f = units[last] { factor = f; t.removeLast() }
+        guard let v = Double(t), v.isFinite, v > 0 else { return nil }
+        return v * factor
+    }
+
+    /// "1.6 TB"-style size for messages.
+    public static func formatBytes(_ b: Double) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+        var v = b, k = 0
+        while v >= 1024 && k < units.count - 1 { v /= 1024; k += 1 }
+        if !v.isFinite { return "an unbounded amount" }
+        return k == units.count - 1 && v >= 1024 ? String(format: "%.3g EiB", v) : String(format: v < 10 ? "%.1f %@" : "%.0f %@", v, units[k])
+    }
 
     public func load(file: String) throws -> Pipeline {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw SpecError(file: file, path: "", message: "cannot read the file")
+        let data: Data
+        do {
+            guard let d = try SafeFiles.readRegular(file, limit: 16 << 20) else {
+                throw SpecError(file: file, path: "", message: "no such file")
+            }
+            data = d
+        } catch let e as StageError {
+            throw SpecError(file: file, path: "", message: e.description.replacingOccurrences(of: file + " ", with: "").replacingOccurrences(of: "cannot read \(file): ", with: "cannot read: "))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw SpecError(file: file, path: "", message: "not UTF-8 text")
@@ -75,7 +132,21 @@ public struct SpecLoader: Sendable {
         do { json = try JSONValue.parse(text) } catch let e as JSONParseError {
             throw SpecError(file: file, path: "", message: "invalid JSON at \(e)")
         }
-        return try parse(json, file: file)
+        let p = try parse(json, file: file)
+        return Pipeline(file: p.file, name: p.name, description: p.description, instances: p.instances,
+                        identity: SpecIdentity(name: p.name, sha256: Hashing.sha256(data: data)))
+    }
+
+    /// Stage ids become file names: a safe character set, a bounded length, never `.` or `..`.
+    static func idProblem(_ id: String) -> String? {
+        if id.isEmpty { return "must not be empty" }
+        if id.utf8.count > 100 { return "is \(id.utf8.count) characters long; at most 100" }
+        let ok = id.unicodeScalars.allSatisfy { ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || "-_.".unicodeScalars.contains($0) }
+        guard ok else { return "'\(id)' must be ASCII letters, digits, '-', '_' or '.'" }
+        guard let first = id.unicodeScalars.first, CharacterSet.alphanumerics.contains(first) else {
+            return "'\(id)' must start with a letter or digit"
+        }
+        return nil
     }
 
     public func parse(_ json: JSONValue, file: String) throws -> Pipeline {
@@ -108,14 +179,14 @@ public struct SpecLoader: Sendable {
                 throw fail("\(sp).\(k)", "unknown key (expected one of: \(allowed.sorted().joined(separator: ", ")))")
             }
             guard let id = stage["id"]?.stringValue else { throw fail("\(sp).id", "required: a string naming the stage") }
-            guard !id.isEmpty, stage["kind"]?.stringValue == AdHocFileKind.kindName || id.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) }) else {
-                throw fail("\(sp).id", "'\(id)' must be letters, digits, '-', '_' or '.'")
+            if stage["kind"]?.stringValue != AdHocFileKind.kindName, let problem = Self.idProblem(id) {
+                throw fail("\(sp).id", problem)
             }
             if let prev = seenIDs[id] { throw fail("\(sp).id", "duplicate id '\(id)' (also stages[\(prev)])") }
             seenIDs[id] = index
             guard let kindName = stage["kind"]?.stringValue else { throw fail("\(sp).kind", "required: the stage kind") }
             guard let kind = registry[kindName] else {
-                throw fail("\(sp).kind", "unknown stage kind '\(kindName)' (known: \(registry.names.joined(separator: ", ")))")
+                throw fail("\(sp).kind", "unknown stage kind '\(kindName)'\(Suggest.phrase(kindName, among: registry.names)) (known: \(registry.names.joined(separator: ", ")))")
             }
             var given: [(String, JSONValue)] = []
             if let p = stage["params"] {
@@ -124,7 +195,7 @@ public struct SpecLoader: Sendable {
             }
             let specs = Dictionary(uniqueKeysWithValues: kind.parameters.map { ($0.name, $0) })
             for (k, _) in given where specs[k] == nil {
-                throw fail("\(sp).params.\(k)", "unknown parameter for kind '\(kindName)' (known: \(kind.parameters.map(\.name).sorted().joined(separator: ", ")))")
+                throw fail("\(sp).params.\(k)", "unknown parameter for kind '\(kindName)'\(Suggest.phrase(k, among: kind.parameters.map(\.name))) (known: \(kind.parameters.map(\.name).sorted().joined(separator: ", ")))")
             }
             var sweep: [(String, [JSONValue])] = []
             if let s = stage["sweep"] {
@@ -176,10 +247,15 @@ public struct SpecLoader: Sendable {
             var drafts: [StageInstanceDraft] = []
             for combo in combos {
                 let iid = combo.isEmpty ? id : id + "@" + combo.map { "\($0.0)=\($0.1.canonical)" }.joined(separator: ",")
+                if kindName != AdHocFileKind.kindName, let problem = Self.instanceIDProblem(iid) { throw fail("\(sp).sweep", problem) }
                 let params = Params(fixed + combo)
-                for (pname, msg) in kind.validate(params) {
-                    let where_ = combo.contains(where: { $0.0 == pname }) ? "\(sp).sweep.\(pname)" : "\(sp).params.\(pname)"
-                    throw fail(where_, msg)
+                func located(_ pname: String) -> String {
+                    combo.contains(where: { $0.0 == pname }) ? "\(sp).sweep.\(pname)"
+                        : given.contains(where: { $0.0 == pname }) || !defaults.contains(where: { $0.0 == pname }) ? "\(sp).params.\(pname)" : "defaults.\(pname)"
+                }
+                for (pname, msg) in kind.validate(params) { throw fail(located(pname), msg) }
+                for size in kind.sizes(params) where !(size.bytes <= memoryLimit) {
+                    throw fail(located(size.parameter), "implies \(Self.formatBytes(size.bytes)) of memory (\(size.what)), above the limit of \(Self.formatBytes(memoryLimit)) (this machine's memory; raise it with TLSPIPE_MEMORY_LIMIT or --memory-limit, or lower \(size.parameter))")
                 }
                 drafts.append(StageInstanceDraft(id: iid, kind: kindName, params: params, index: index, sweepValues: combo))
             }
@@ -222,6 +298,7 @@ public struct SpecLoader: Sendable {
             allIDs.insert(d.id)
         } }
         var instances: [StageInstance] = []
+        var kindChecks: [(path: String, slot: String, accepts: [String], ids: [String])] = []
         for t in templates {
             let sp = "stages[\(t.index)]"
             let stage = stages[t.index]
@@ -232,7 +309,7 @@ public struct SpecLoader: Sendable {
                 for (slot, v) in m {
                     let path = "\(sp).inputs.\(slot)"
                     guard kind.inputs.contains(where: { $0.name == slot }) else {
-                        throw fail(path, "unknown input for kind '\(kind.name)' (known: \(kind.inputs.map(\.name).joined(separator: ", ")))")
+                        throw fail(path, "unknown input for kind '\(kind.name)'\(Suggest.phrase(slot, among: kind.inputs.map(\.name))) (known: \(kind.inputs.map(\.name).joined(separator: ", ")))")
                     }
                     if let s = v.stringValue { refs.append((slot, [s], path)) } else if let a = v.arrayValue, !a.isEmpty,
                         a.allSatisfy({ $0.stringValue != nil }) {
@@ -260,21 +337,53 @@ public struct SpecLoader: Sendable {
                         } else if allIDs.contains(ref) {
                             ids.append(ref)
                         } else {
-                            throw fail(path, "no stage with id '\(ref)'")
+                            throw fail(path, "no stage with id '\(ref)'\(Suggest.phrase(ref, among: templates.map(\.id)))")
                         }
                     }
-                    let ispec = kind.inputs.first { $0.name == slot }!
+                    guard let ispec = kind.inputs.first(where: { $0.name == slot }) else { continue }
+                    if let accepts = ispec.accepts { kindChecks.append((path, slot, accepts, ids)) }
                     if !ispec.multiple && ids.count != 1 {
                         throw fail(path, "input '\(slot)' takes one artifact, but this resolves to \(ids.count) (\(ids.joined(separator: ", ")))")
                     }
                     resolved.append((slot, ids))
                 }
                 instances.append(StageInstance(id: draft.id, kind: draft.kind, params: draft.params, inputs: resolved,
-                                               specIndex: draft.index, templateID: t.id, sweepValues: draft.sweepValues))
+                                               specIndex: draft.index, templateID: t.id, sweepValues: draft.sweepValues,
+                                               executionOnly: Set(kind.parameters.filter { !$0.affectsResults }.map(\.name))))
+            }
+        }
+        // Two instances must never write the same file (they would rebuild each other forever).
+        var writers: [String: String] = [:]
+        for inst in instances where inst.kind != AdHocFileKind.kindName {
+            for out in registry[inst.kind]!.outputs(id: inst.id, params: inst.params) {
+                let name = "\(out.folder.rawValue)/\(out.name)"
+                if let other = writers[name], other != inst.id {
+                    throw fail("stages[\(inst.specIndex)]", "stage '\(inst.id)' writes \(name), as does stage '\(other)': give one of them another name")
+                }
+                writers[name] = inst.id
             }
         }
         let ordered = try topologicalOrder(instances, file: file)
-        return Pipeline(file: file, name: name, description: description, instances: ordered)
+        // Input kinds, once the graph is known to be acyclic (a cycle is the clearer message).
+        let kindOf = Dictionary(instances.map { ($0.id, $0.kind) }, uniquingKeysWith: { a, _ in a })
+        for check in kindChecks {
+            for ref in check.ids {
+                let upKind = kindOf[ref] ?? ""
+                if upKind != AdHocFileKind.kindName && !check.accepts.contains(upKind) {
+                    throw fail(check.path, "input '\(check.slot)' takes \(check.accepts.joined(separator: ", ")) artifacts, but stage '\(ref)' is a \(upKind) stage")
+                }
+            }
+        }
+        return Pipeline(file: file, name: name, description: description, instances: ordered, identity: nil)
+    }
+
+    /// An instance id (stage id plus its sweep suffix) must stay a safe file name.
+    static func instanceIDProblem(_ id: String) -> String? {
+        if id.utf8.count > 200 { return "instance id '\(id.prefix(60))…' is \(id.utf8.count) characters long (at most 200): sweep over shorter values" }
+        if id.contains("/") || id.contains("\0") || id.hasPrefix(".") {
+            return "instance id '\(id)' is not a safe file name: sweep values must not contain '/'"
+        }
+        return nil
     }
 
     private func registryUses(_ param: String, in kinds: [String]) -> Bool {

@@ -3,13 +3,13 @@
 /// is this output; a test checks that the committed file is current.
 public enum SpecSchema {
     public static func schema(_ registry: StageRegistry) -> JSONValue {
-        let idPattern = JSONValue.object([("type", .string("string")), ("pattern", .string("^[A-Za-z0-9_.-]+$"))])
+        let idPattern = JSONValue.object([("type", .string("string")), ("pattern", .string("^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"))])
         var kindSchemas: [JSONValue] = []
         for name in registry.names where !name.hasPrefix("debug-") && !name.hasPrefix("(") {
             let kind = registry[name]!
             let props: [(String, JSONValue)] = kind.parameters.map { p in
                 var s = typeSchema(p.type)
-                s.append(("description", .string(p.help)))
+                s.append(("description", .string(p.help + (p.unit.isEmpty ? "" : " [\(p.unit)]") + (p.affectsResults ? "" : " (execution only: not part of the stage key)"))))
                 if let d = p.defaultValue, d != .null { s.append(("default", d)) }
                 return (p.name, .object(s))
             }

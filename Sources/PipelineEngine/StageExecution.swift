@@ -1,104 +1,147 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one path by which a stage instance runs, in a pipeline or ad hoc (`tlspipe compute`):
-/// outputs go to temporaries in their final folders, provenance is stamped into them, and
-/// only complete files are renamed into place.
+/// outputs go to exclusive temporaries in their final folders, the payload is digested, the
+/// provenance is stamped, and only complete, synced files are renamed into place.
 public struct StageExecution: Sendable {
     public let registry: StageRegistry
-    public init(registry: StageRegistry) { self.registry = registry }
+    public let cores: CoreShare
+    public init(registry: StageRegistry, cores: CoreShare) { self.registry = registry; self.cores = cores }
+
+    /// One input as the stage will see it: the reference that enters the key, and its lineage.
+    public struct Input: Sendable {
+        public let ref: InputRef
+        public let lineage: Params
+        public init(ref: InputRef, lineage: Params) { self.ref = ref; self.lineage = lineage }
+    }
+
+    public struct Request: Sendable {
+        public let instance: StageInstance
+        public let inputs: [Input]
+        public let finals: [String]
+        public let code: CodeVersion
+        public let spec: SpecIdentity?
+        public let progress: @Sendable (Double, String) -> Void
+        /// Folder of the shard files of a sharded kind (kept across interrupted runs, removed
+        /// after success); nil: a private folder beside the output, removed afterwards.
+        public let shardDir: String?
+        /// The root under which `shardDir` may contain no symlink (the state folder).
+        public let shardRoot: String?
+        public let jobs: Int
+        /// Execution-only facts for the provenance (executor, shards, …).
+        public let execution: [(String, JSONValue)]
+
+        public init(instance: StageInstance, inputs: [Input], finals: [String], code: CodeVersion, spec: SpecIdentity?,
+                    progress: @escaping @Sendable (Double, String) -> Void, shardDir: String? = nil, shardRoot: String? = nil,
+                    jobs: Int = 1, execution: [(String, JSONValue)] = []) {
+            self.instance = instance; self.inputs = inputs; self.finals = finals; self.code = code; self.spec = spec
+            self.progress = progress; self.shardDir = shardDir; self.shardRoot = shardRoot; self.jobs = jobs
+            self.execution = execution
+        }
+    }
 
     public struct Done: Sendable {
         public let key: String
         public let outputs: [(path: String, sha256: String)]
+        /// Digest of the primary output's payload, before provenance was stamped.
+        public let content: String
+        public let lineage: Params
         public let end: Date
         public let seconds: Double
     }
 
-    /// The stage key of an instance with these inputs (see `StalenessChecker.key`).
-    public func key(_ inst: StageInstance, inputs: [InputRef]) -> String {
-        let kind = registry[inst.kind]!
-        let payload = JSONValue.object([
-            ("kind", .string(inst.kind)), ("version", .int(kind.version)), ("params", inst.params.json),
-            ("inputs", .array(inputs.map { .object([("slot", .string($0.slot)), ("key", .string($0.key)), ("sha256", .string($0.sha256))]) })),
-        ])
-        return Hashing.sha256(payload.canonical)
+    /// The lineage of an instance: its inputs' lineages (single-artifact slots, in slot order,
+    /// the first slot that names a parameter wins), overlaid with its own result parameters.
+    public static func lineage(_ inst: StageInstance, inputs: [Input]) -> Params {
+        var merged: [(String, JSONValue)] = []
+        for (slot, ids) in inst.inputs where ids.count == 1 {
+            guard let input = inputs.first(where: { $0.ref.slot == slot }) else { continue }
+            for (k, v) in input.lineage.values where !merged.contains(where: { $0.0 == k }) { merged.append((k, v)) }
+        }
+        for (k, v) in inst.resultParams.values {
+            merged.removeAll { $0.0 == k }
+            merged.append((k, v))
+        }
+        return Params(merged)
     }
 
-    /// `shardDir` holds the shard files of a sharded kind (kept across interrupted runs, removed
-    /// after success); `jobs` caps the shards run at once.
-    public func execute(_ inst: StageInstance, inputs refs: [InputRef], inputParams: [String: Params],
-                        inputSweeps: [String: [(String, JSONValue)]] = [:],
-                        finals: [String], code: CodeVersion, showProgress: Bool,
-                        shardDir: String? = nil, jobs: Int = 1) throws -> Done {
-        let kind = registry[inst.kind]!
-        // Inputs must still match the hashes that enter the key (nobody edited them meanwhile).
-        for ref in refs where Hashing.sha256(file: ref.path) != ref.sha256 {
-            throw StageError("input \(ref.path) changed while the pipeline ran")
+    public func execute(_ r: Request) throws -> Done {
+        let inst = r.instance
+        guard let kind = registry[inst.kind] else { throw StageError("unknown stage kind \(inst.kind)") }
+        // Inputs must still be the bytes the key was computed from (nobody edited them meanwhile).
+        for input in r.inputs where Hashing.sha256(file: input.ref.path) != input.ref.sha256 {
+            throw StageError("input \(input.ref.path) changed while the pipeline ran")
         }
-        let key = key(inst, inputs: refs)
-        let temps = finals.map { $0 + ".tmp-\(getpid())" }
+        let refs = r.inputs.map(\.ref)
+        let key = StageKey.compute(kind: inst.kind, version: kind.version, params: inst.resultParams, inputs: refs)
+        let lineage = Self.lineage(inst, inputs: r.inputs)
+        for dir in Set(r.finals.map { ($0 as NSString).deletingLastPathComponent }) where !dir.isEmpty {
+            try SafeFiles.ensureDirectory(dir)
+        }
+        var temps: [String] = []
+        defer { for t in temps { unlink(t) } }
+        for f in r.finals { temps.append(try SafeFiles.makeTemporary(for: f)) }
         var artifacts: [String: [InputArtifact]] = [:]
-        for ref in refs {
-            artifacts[ref.slot, default: []].append(InputArtifact(
-                stage: ref.stage, kind: "", path: ref.path, sha256: ref.sha256, key: ref.key,
-                params: inputParams[ref.stage] ?? Params([]), sweep: inputSweeps[ref.stage] ?? []))
+        for input in r.inputs {
+            artifacts[input.ref.slot, default: []].append(InputArtifact(
+                stage: input.ref.stage, path: input.ref.path, sha256: input.ref.sha256, key: input.ref.key, params: input.lineage))
         }
-        let id = inst.id
-        let progress: @Sendable (Double, String) -> Void
-        if showProgress {
-            progress = { (f: Double, msg: String) in
-                let pct = Int((f * 100).rounded())
-                FileHandle.standardError.write(Data("\r  \(id): \(pct)% \(msg)\u{1B}[K".utf8))
-                if f >= 1 { FileHandle.standardError.write(Data("\n".utf8)) }
-            }
-        } else {
-            progress = { (_: Double, _: String) in }
-        }
-        var context = StageContext(stageID: id, params: inst.params, inputs: artifacts, outputPaths: temps,
-                                   key: key, progress: progress)
-        context.cores = CoreShare.machine
-        for dir in Set(finals.map { ($0 as NSString).deletingLastPathComponent }) where !dir.isEmpty {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        }
+        let context = StageContext(stageID: inst.id, params: inst.params, inputs: artifacts, outputPaths: temps,
+                                   key: key, progress: r.progress, cores: cores)
         let start = Date()
-        defer { for t in temps { try? FileManager.default.removeItem(atPath: t) } }
-        var report: StageReport
-        report = try CoreShare.machine.running {
+        var report: StageReport = try cores.running {
             if let sharded = kind as? any ShardedStageKind {
-                let dir = shardDir ?? (finals[0] + ".shards")
                 // Its shards, not the stage, hold cores while they run.
-                return try CoreShare.machine.aside {
-                    try runShards(sharded, context: context, dir: dir, jobs: jobs, showProgress: showProgress)
+                return try cores.aside {
+                    try runShards(sharded, context: context, request: r)
                 }
             }
             return try kind.run(context)
         }
         let end = Date()
-        let provenance = ProvenanceBuilder.record(instance: inst, kind: kind, key: key, inputs: refs, code: code,
-                                                  report: report, start: start, end: end)
-        try kind.stamp(outputPaths: temps, provenance: provenance)
-        for t in temps where !FileManager.default.fileExists(atPath: t) {
+        for t in temps where !SafeFiles.isRegularFile(t, noFollow: true) {
             throw StageError("stage kind \(inst.kind) did not write \(t)")
         }
+        guard let content = Hashing.sha256(file: temps[0]) else { throw StageError("cannot read back \(temps[0])") }
+        report.extra.removeAll { $0.0 == "execution" }
+        let facts = ProvenanceBuilder.Facts(
+            instance: inst, kind: kind, key: key, content: content, inputs: refs, lineage: lineage,
+            outputFolder: (r.finals[0] as NSString).deletingLastPathComponent, code: r.code, spec: r.spec,
+            execution: r.execution + (inst.params.values.filter { n, _ in !inst.resultParams.values.contains { $0.0 == n } }))
+        let provenance = ProvenanceBuilder.record(facts, report: report, start: start, end: end)
+        try kind.stamp(outputPaths: temps, provenance: provenance)
         var outputs: [(path: String, sha256: String)] = []
-        for t in temps {
+        for (t, f) in zip(temps, r.finals) {
             guard let sha = Hashing.sha256(file: t) else { throw StageError("cannot read back \(t)") }
-            outputs.append((t, sha))
+            outputs.append((f, sha))
         }
-        // Rename only once every output is complete and stamped.
-        for (t, f) in zip(temps, finals) { try AtomicFile.rename(t, to: f) }
-        if kind is any ShardedStageKind { try? FileManager.default.removeItem(atPath: shardDir ?? (finals[0] + ".shards")) }
-        return Done(key: key, outputs: zip(finals, outputs).map { ($0, $1.sha256) }, end: end,
-                    seconds: end.timeIntervalSince(start))
+        // Rename only once every output is complete, stamped and synced.
+        for (t, f) in zip(temps, r.finals) { try SafeFiles.rename(t, to: f) }
+        temps = []
+        return Done(key: key, outputs: outputs, content: content, lineage: lineage, end: end, seconds: end.timeIntervalSince(start))
     }
 
-    /// Runs the shards that are not on disk yet (at most `jobs` at once), round after round while
-    /// the kind asks for more, then merges.
-    func runShards(_ kind: any ShardedStageKind, context: StageContext, dir: String, jobs: Int,
-                   showProgress: Bool) throws -> StageReport {
+    /// Runs the shards that are not on disk yet or fail their check (at most `jobs` at once),
+    /// round after round while the kind asks for more, then merges.
+    func runShards(_ kind: any ShardedStageKind, context: StageContext, request r: Request) throws -> StageReport {
         let n = kind.shardCount(context.params)
         let maxRounds = max(1, kind.maxRounds(context.params))
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir: String
+        var privateDir: String? = nil
+        if let d = r.shardDir {
+            try SafeFiles.ensureDirectory(d, noSymlinksBelow: r.shardRoot)
+            dir = d
+        } else {
+            let base = (r.finals[0] as NSString).deletingLastPathComponent
+            var template = Array(((base.isEmpty ? "." : base) + "/.tlspipe-shards-XXXXXX").utf8CString)
+            guard mkdtemp(&template) != nil else { throw StageError("cannot create a shard folder in \(base): \(SafeFiles.errnoText())") }
+            dir = String(cString: template)
+            privateDir = dir
+        }
+        defer { if let privateDir { SafeFiles.removeTree(privateDir) } }
         var paths: [String] = []
         var reused = 0, rounds = 0
         for round in 0..<maxRounds {
@@ -108,40 +151,56 @@ public struct StageExecution: Sendable {
                                : "\(dir)/\(context.key.prefix(16))-round\(round + 1)-shard\(k - round * n + 1)of\(n).h5"
             }
             let label = maxRounds == 1 ? "shards" : "round \(round + 1), shards"
-            reused += try runRound(kind, context: context, first: round * n, paths: mine, jobs: jobs, label: label)
+            reused += try runRound(kind, context: context, first: round * n, paths: mine, jobs: r.jobs, label: label)
             paths += mine
             rounds += 1
         }
         var report = try kind.merge(context, shards: paths)
+        if r.shardDir != nil { SafeFiles.removeTree(dir) }
         var info: [(String, JSONValue)] = [("count", .int(paths.count)), ("reused", .int(reused))]
         if maxRounds > 1 { info += [("rounds", .int(rounds)), ("max_rounds", .int(maxRounds))] }
         report.extra.append(("shards", .object(info)))
         return report
     }
 
-    /// One round: the shards of `paths` (global indices from `first`) not yet on disk. Returns
-    /// how many were already there.
+    /// A kept shard is used only if its bytes match the hash written beside it when it finished.
+    static func shardIsIntact(_ path: String) -> Bool {
+        guard SafeFiles.isRegularFile(path, noFollow: true),
+              let data = try? SafeFiles.readRegular(path + ".sha256", noFollow: true, limit: 1024),
+              let recorded = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines) else { return false }
+        return Hashing.sha256(file: path) == recorded
+    }
+
+    /// One round: the shards of `paths` (global indices from `first`) not yet on disk intact.
+    /// Returns how many were kept.
     func runRound(_ kind: any ShardedStageKind, context: StageContext, first: Int, paths: [String], jobs: Int,
                   label: String) throws -> Int {
         let n = paths.count
-        let missing = paths.indices.filter { !FileManager.default.fileExists(atPath: paths[$0]) }
+        let missing = paths.indices.filter { !Self.shardIsIntact(paths[$0]) }
+        for k in missing { unlink(paths[k]); unlink(paths[k] + ".sha256") }
         let errors = ShardErrors()
         let gate = DispatchSemaphore(value: max(1, jobs))
         let done = ShardErrors()
+        let cores = self.cores
         DispatchQueue.concurrentPerform(iterations: missing.count) { i in
             gate.wait()
             defer { gate.signal() }
-            CoreShare.machine.running {
+            cores.running {
                 let k = missing[i]
-                let tmp = paths[k] + ".tmp-\(getpid())"
+                var tmp: String? = nil
                 do {
-                    try kind.runShard(context, shard: first + k, count: n, output: tmp)
-                    try AtomicFile.rename(tmp, to: paths[k])
+                    let t = try SafeFiles.makeTemporary(for: paths[k])
+                    tmp = t
+                    try kind.runShard(context, shard: first + k, count: n, output: t)
+                    guard let sha = Hashing.sha256(file: t) else { throw StageError("cannot read back shard \(t)") }
+                    try SafeFiles.rename(t, to: paths[k])
+                    tmp = nil
+                    try SafeFiles.writeAtomically(Data((sha + "\n").utf8), to: paths[k] + ".sha256")
                     let finished = done.add("") + n - missing.count
                     context.progress(Double(finished) / Double(n), "\(label) (\(finished)/\(n), shard \(k + 1) done)")
                 } catch {
-                    try? FileManager.default.removeItem(atPath: tmp)
-                    _ = errors.add("shard \(k + 1)/\(n): \(error)")
+                    if let tmp { unlink(tmp) }
+                    _ = errors.add("shard \(k + 1)/\(n): \(SafeFiles.describe(error))")
                 }
             }
         }

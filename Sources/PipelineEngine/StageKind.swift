@@ -7,11 +7,14 @@ public struct InputSpec: Sendable {
     /// Whether the slot takes several artifacts (e.g. every instance of a sweep).
     public let multiple: Bool
     public let help: String
+    /// The stage kinds whose artifacts the slot accepts (nil: any), checked at validation.
+    public let accepts: [String]?
 
-    public init(_ name: String, required: Bool = true, multiple: Bool = false, help: String) {
+    public init(_ name: String, required: Bool = true, multiple: Bool = false, accepts: [String]? = nil, help: String) {
         self.name = name
         self.required = required
         self.multiple = multiple
+        self.accepts = accepts
         self.help = help
     }
 }
@@ -29,15 +32,20 @@ public struct OutputFile: Sendable, Equatable {
 /// An artifact handed to a stage as input.
 public struct InputArtifact: Sendable {
     public let stage: String
-    public let kind: String
     public let path: String
     public let sha256: String
     public let key: String
+    /// What the artifact says about the physics behind it: its own parameters and those of its
+    /// single-artifact ancestors (its provenance `lineage`), e.g. the ω0 of the FTLM run a
+    /// filtered curve came from. The same in a pipeline and in `tlspipe compute`.
     public let params: Params
-    /// The sweep values that made this instance (e.g. omega0 = 0.05), empty if not swept.
-    public let sweep: [(String, JSONValue)]
 
-    public func sweepValue(_ name: String) -> Double? { sweep.first { $0.0 == name }?.1.doubleValue ?? params[name]?.doubleValue }
+    public init(stage: String, path: String, sha256: String, key: String, params: Params) {
+        self.stage = stage; self.path = path; self.sha256 = sha256; self.key = key; self.params = params
+    }
+
+    /// A numeric parameter of the artifact's lineage (nil if it has none).
+    public func parameter(_ name: String) -> Double? { params[name]?.doubleValue }
 }
 
 /// Everything a stage run sees: its parameters, its inputs, where to write, how to report.
@@ -50,9 +58,9 @@ public struct StageContext: Sendable {
     /// The stage key (hex SHA-256); seeds of sharded work derive from it.
     public let key: String
     public let progress: @Sendable (Double, String) -> Void
-    /// Cores this piece of work may use now (threads for BLAS and loops): the machine's cores
-    /// shared among the stages or shards the engine is running (`CoreShare`); it grows when
-    /// others finish, so read it again between pieces of work. Results must not depend on it.
+    /// Cores this piece of work may use now (threads for loops): the machine's cores shared
+    /// among the stages or shards the engine is running (`CoreShare`); it grows when others
+    /// finish, so read it again between pieces of work. Results must not depend on it.
     public var threads: Int {
         get { cores?.threads ?? fixedThreads }
         set { fixedThreads = newValue; cores = nil }
@@ -61,8 +69,24 @@ public struct StageContext: Sendable {
     public var cores: CoreShare?
     var fixedThreads = ProcessInfo.processInfo.activeProcessorCount
 
+    public init(stageID: String, params: Params, inputs: [String: [InputArtifact]], outputPaths: [String], key: String,
+                progress: @escaping @Sendable (Double, String) -> Void, cores: CoreShare?) {
+        self.stageID = stageID; self.params = params; self.inputs = inputs; self.outputPaths = outputPaths
+        self.key = key; self.progress = progress; self.cores = cores
+    }
+
     public func input(_ name: String) -> InputArtifact? { inputs[name]?.first }
     public func inputs(_ name: String) -> [InputArtifact] { inputs[name] ?? [] }
+}
+
+/// Memory (or another size) a parameter set implies, checked before anything is allocated.
+public struct SizeEstimate: Sendable {
+    /// The parameter to blame (the one a user would lower).
+    public let parameter: String
+    public let bytes: Double
+    /// What the bytes are, e.g. "Krylov basis 2 × M × 2^N complex numbers".
+    public let what: String
+    public init(parameter: String, bytes: Double, what: String) { self.parameter = parameter; self.bytes = bytes; self.what = what }
 }
 
 /// What a stage reports back for its provenance (seeds used, libraries, notes).
@@ -86,6 +110,8 @@ public protocol StageKind: Sendable {
     /// Checks relations between parameters that single-parameter types cannot express.
     /// Returns (parameter name, message) pairs.
     func validate(_ params: Params) -> [(String, String)]
+    /// Memory its parameters imply (largest allocations), checked at validation against the limit.
+    func sizes(_ params: Params) -> [SizeEstimate]
     /// Computes the outputs into `context.outputPaths`.
     func run(_ context: StageContext) throws -> StageReport
     /// Writes the final provenance record into the finished outputs (HDF5 attributes, JSON beside a figure).
@@ -95,6 +121,7 @@ public protocol StageKind: Sendable {
 extension StageKind {
     public func validate(_ params: Params) -> [(String, String)] { [] }
     public func outputs(id: String, params: Params) -> [OutputFile] { [OutputFile(.data, id + ".h5")] }
+    public func sizes(_ params: Params) -> [SizeEstimate] { [] }
 }
 
 /// An error a stage raises for a problem with its input data (exit code 1, message shown as is).
@@ -107,8 +134,8 @@ public struct StageError: Error, CustomStringConvertible, Sendable {
 public struct StageRegistry: Sendable {
     public private(set) var kinds: [String: any StageKind] = [:]
     public init(_ kinds: [any StageKind] = []) { for k in kinds { register(k) } }
+    /// A later registration of the same name replaces the earlier one (tests swap kinds).
     public mutating func register(_ kind: any StageKind) {
-        precondition(kinds[kind.name] == nil, "stage kind \(kind.name) registered twice")
         kinds[kind.name] = kind
     }
     public subscript(name: String) -> (any StageKind)? { kinds[name] }
@@ -140,20 +167,8 @@ extension ShardedStageKind {
     public func maxRounds(_ params: Params) -> Int { 1 }
     public func needsAnotherRound(_ context: StageContext, shards: [String]) throws -> Bool { false }
 
-    /// Unsharded fallback: every shard in turn into a scratch folder, then the merge.
+    /// Sharded kinds run only through their shards (`StageExecution`), never as a whole.
     public func run(_ context: StageContext) throws -> StageReport {
-        let dir = NSTemporaryDirectory() + "tlspipe-shards-\(getpid())-\(context.key.prefix(12))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let n = shardCount(context.params)
-        var paths: [String] = []
-        for round in 0..<max(1, maxRounds(context.params)) {
-            if round > 0, !(try needsAnotherRound(context, shards: paths)) { break }
-            for k in round * n ..< (round + 1) * n {
-                paths.append("\(dir)/\(k).h5")
-                try runShard(context, shard: k, count: n, output: paths[k])
-            }
-        }
-        return try merge(context, shards: paths)
+        throw StageError("\(name) runs through its shards")
     }
 }

@@ -11,7 +11,7 @@ struct SweptCurve {
 
     static func load(_ inputs: [InputArtifact]) throws -> [SweptCurve] {
         try inputs.map { input in
-            guard let w0 = input.sweepValue("omega0") else {
+            guard let w0 = input.parameter("omega0") else {
                 throw StageError("\(input.stage): cannot tell its ω0 (expected a stage swept over omega0 or with an omega0 parameter)")
             }
             return SweptCurve(omega0: w0, curve: try CurveArtifact.read(input.path), path: input.path)
@@ -28,7 +28,7 @@ struct SpectralWeightStage: HDF5StageKind {
         ParameterSpec("temperature", .double(min: 0, exclusiveMin: true), help: "temperature"),
         ParameterSpec("cutoffs", .doubles(min: 0, exclusiveMin: true), help: "cutoffs Λ (a value beyond the grid integrates to its end: SW(∞))"),
     ]
-    let inputs = [InputSpec("spectra", multiple: true, help: "σ(ω) curves (filter, dmft, rta), one per ω0")]
+    let inputs = [InputSpec("spectra", multiple: true, accepts: ["filter", "dmft", "rta"], help: "σ(ω) curves (filter, dmft, rta), one per ω0")]
 
     func run(_ context: StageContext) throws -> StageReport {
         let T = context.params.double("temperature"), cuts = context.params.doubles("cutoffs")
@@ -61,7 +61,7 @@ struct PeakStage: HDF5StageKind {
         ParameterSpec("temperature", .double(min: 0, exclusiveMin: true), help: "temperature"),
         ParameterSpec("omega_min", .double(min: 0), default: .double(0.02), help: "ignore maxima below this ω (the ω = 0 peak)"),
     ]
-    let inputs = [InputSpec("spectra", multiple: true, help: "σ(ω) curves, one per ω0")]
+    let inputs = [InputSpec("spectra", multiple: true, accepts: ["filter", "dmft", "rta"], help: "σ(ω) curves (filter, dmft, rta), one per ω0")]
 
     func run(_ context: StageContext) throws -> StageReport {
         let T = context.params.double("temperature")
@@ -85,13 +85,13 @@ struct FitStage: HDF5StageKind {
     let version = 1
     let summary = "least-squares fit of paper Eq. 5 to σ_dc(ω0): datasets omega_bar, amplitude, curve"
     let parameters = [ParameterSpec("temperature", .double(min: 0, exclusiveMin: true), help: "temperature")]
-    let inputs = [InputSpec("dc", multiple: true, help: "artifacts with temperature and sigma_dc (dc, rta, dmft), one per ω0")]
+    let inputs = [InputSpec("dc", multiple: true, accepts: ["dc", "rta", "dmft"], help: "artifacts with temperature and sigma_dc (dc, rta, dmft), one per ω0")]
 
     func run(_ context: StageContext) throws -> StageReport {
         let T = context.params.double("temperature")
         var pts: [(Double, Double)] = []
         for input in context.inputs("dc") {
-            guard let w0 = input.sweepValue("omega0") else { throw StageError("\(input.stage): no ω0") }
+            guard let w0 = input.parameter("omega0") else { throw StageError("\(input.stage): no ω0") }
             let f = try HDF5File.open(input.path)
             let temps = try f.root.readDoubles("temperature").values
             let dc = try f.root.readDoubles("sigma_dc").values

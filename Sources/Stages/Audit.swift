@@ -6,6 +6,7 @@ public enum Audit {
     /// The provenance record of an HDF5 artifact or a figure (via its `.provenance.json`).
     public static func provenance(of path: String) throws -> JSONValue {
         if path.hasSuffix(".h5") {
+            guard SafeFiles.isRegularFile(path) else { throw StageError("\(path): no such file (or not a regular file)") }
             guard let p = try ProvenanceAttributes.read(path) else { throw StageError("\(path): no provenance attribute") }
             return p
         }
@@ -15,28 +16,47 @@ public enum Audit {
             break
         }
         let record = base + ".provenance.json"
-        guard let data = FileManager.default.contents(atPath: record) else {
-            throw StageError("\(path): no provenance record (\(record) missing)")
+        guard SafeFiles.isRegularFile(record) else {
+            throw StageError("\(path): no provenance record (\(record) missing or not a regular file)")
         }
-        return try JSONValue.parse(String(decoding: data, as: UTF8.self))
+        let data = try Data(contentsOf: URL(fileURLWithPath: record))
+        do { return try JSONValue.parse(String(decoding: data, as: UTF8.self)) } catch {
+            throw StageError("\(record): not a provenance record (\(error))")
+        }
     }
 
-    /// One line per artifact, indented by depth, with a check of every input's SHA-256.
-    public static func chain(of path: String) throws -> [String] {
+    /// An input path from a provenance record, which stores it relative to the artifact's folder
+    /// (absolute paths of older records are used as they are).
+    static func resolve(_ stored: String, from artifact: String) -> String {
+        if stored.hasPrefix("/") { return stored }
+        let dir = (artifact as NSString).deletingLastPathComponent
+        return ((dir.isEmpty ? "." : dir) + "/" + stored as NSString).standardizingPath
+    }
+
+    /// One line per artifact, indented by depth, with a check of every input's SHA-256; `verified`
+    /// is false when any input is missing or changed.
+    public static func chain(of path: String) throws -> (lines: [String], verified: Bool) {
         var lines: [String] = []
         var seen = Set<String>()
+        var verified = true
         func walk(_ path: String, depth: Int, expectedSHA: String?) throws {
             let pad = String(repeating: "  ", count: depth)
             var status = ""
             if let expectedSHA {
-                let actual = fileSHA256(path)
+                let actual = FileDigest.sha256(path)
                 status = actual == expectedSHA ? "  [sha256 ok]" : (actual == nil ? "  [MISSING]" : "  [CHANGED since used: sha256 differs]")
+                if actual != expectedSHA { verified = false }
             }
-            guard FileManager.default.fileExists(atPath: path) else {
+            guard SafeFiles.isRegularFile(path) else {
                 lines.append("\(pad)\(path)\(status)")
                 return
             }
-            let p = try provenance(of: path)
+            let p: JSONValue
+            do { p = try provenance(of: path) } catch {
+                lines.append("\(pad)\(path)\(status)  (no provenance: \(SafeFiles.describe(error)))")
+                verified = false
+                return
+            }
             let id = p["stage_id"]?.stringValue ?? "?"
             let kind = p["kind"]?.stringValue ?? "?"
             let key = String((p["key"]?.stringValue ?? "?").prefix(12))
@@ -48,12 +68,10 @@ public enum Audit {
             seen.insert(path)
             for input in p["inputs"]?.arrayValue ?? [] {
                 guard let ip = input["path"]?.stringValue else { continue }
-                try walk(ip, depth: depth + 1, expectedSHA: input["sha256"]?.stringValue)
+                try walk(resolve(ip, from: path), depth: depth + 1, expectedSHA: input["sha256"]?.stringValue)
             }
         }
         try walk(path, depth: 0, expectedSHA: nil)
-        return lines
+        return (lines, verified)
     }
-
-    static func fileSHA256(_ path: String) -> String? { FileDigest.sha256(path) }
 }

@@ -14,7 +14,7 @@ struct DCStage: HDF5StageKind {
         ParameterSpec("paper_band", .bool, default: .bool(false), help: "the paper's widths from the input's ω0: [0.003, 0.015] for ω0 ≤ 0.05, [0.008, 0.04] above"),
         ParameterSpec("points", .int(min: 2, max: 200), default: .int(9), help: "δ values on a log grid between the two"),
     ]
-    let inputs = [InputSpec("spectrum", help: "a stick spectrum (ftlm, ed, static-disorder)")]
+    let inputs = [InputSpec("spectrum", accepts: ["ftlm", "ed", "static-disorder"], help: "a stick spectrum (ftlm, ed, static-disorder)")]
 
     func validate(_ p: Params) -> [(String, String)] {
         if p.bool("paper_band") {

@@ -26,6 +26,21 @@ struct DMFTStage: HDF5StageKind {
         p.double("omega0") / p.double("max_step") > 1e6 ? [("max_step", "gives more than 10⁶ points per ω0")] : []
     }
 
+    func sizes(_ p: Params) -> [SizeEstimate] {
+        // The real-frequency grid spans the band, the coupling and the thermal replicas at a step
+        // of at most max_step (and at most ω0); σ(ω) is sampled up to omega_max.
+        let w0 = p.double("omega0"), h = min(p.double("max_step"), w0)
+        let span = 4 * abs(p.double("t")) + abs(p.double("g")) * 2 + Double(DMFTControls().replicas + 2) * w0 + 4
+        let nu = Footprint.points(span, h)
+        let rows = Double(p.doubles("temperatures").count + 1)
+        let blame = span / w0 > 1e6 ? "omega0" : (abs(p.double("t")) > 1e3 ? "t" : (abs(p.double("g")) > 1e3 ? "g" : "max_step"))
+        return [
+            SizeEstimate(parameter: blame, bytes: nu * rows * 64 * 2,
+                         what: "\(Footprint.format(nu)) real frequencies × \(Int(rows)) temperatures of G, Σ, DOS and Γ (twice with the transport grid)"),
+            Footprint.grid(range: p.double("omega_max"), step: min(p.double("omega_step"), p.double("omega_max")), rows: rows, arrays: 1, blame: "omega_max"),
+        ]
+    }
+
     func run(_ context: StageContext) throws -> StageReport {
         let p = context.params
         var c = DMFTControls()

@@ -1,3 +1,4 @@
+import Foundation
 import HDF5
 import LinearAlgebra
 import Physics
@@ -12,6 +13,16 @@ struct EDStage: HDF5StageKind {
     let inputs: [InputSpec] = []
 
     func validate(_ p: Params) -> [(String, String)] { ModelParameters.validateRange(p) }
+
+    func sizes(_ p: Params) -> [SizeEstimate] {
+        let d = pow(2.0, Double(p.int("sites")))
+        let range = p.optionalDouble("omega_max") ?? TLSSpectrumRange.defaultOmegaMax(ModelParameters.model(p))
+        return [
+            SizeEstimate(parameter: "sites", bytes: Footprint.cores * 4 * d * d * Footprint.complex,
+                         what: "dense sector matrices of 2^\(p.int("sites")) × 2^\(p.int("sites")) complex numbers per core"),
+            Footprint.histogram(p, range: range, copies: Footprint.cores + 1),
+        ]
+    }
 
     func run(_ context: StageContext) throws -> StageReport {
         let p = context.params

@@ -22,10 +22,11 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         ParameterSpec("max_random_vectors", .int(min: 1), default: .null, help: "error control: cap on random vectors per sector (default 10 × random_vectors)"),
         ParameterSpec("exact_window", .double(min: 0), default: .double(0),
                       help: "hybrid FTLM: eigenstates within this energy of the lowest (all sectors) are treated exactly, random vectors cover the rest (0 = plain FTLM)"),
-        ParameterSpec("exact_max_states", .int(min: 1), default: .null, help: "hybrid FTLM: at most this many exact states per sector (default 64)"),
+        ParameterSpec("exact_max_states", .int(min: 1, max: 100000), default: .int(64), help: "hybrid FTLM: at most this many exact states per sector (used with exact_window > 0)"),
         ParameterSpec("batches", .int(min: 1), default: .int(8), help: "independent batches of random vectors (error bars)"),
         ParameterSpec("seed", .int(min: 0), help: "random seed"),
-        ParameterSpec("shards", .int(min: 1), default: .int(1), help: "pieces the engine runs in parallel (an execution detail: results do not depend on it)"),
+        ParameterSpec("shards", .int(min: 1, max: 10000), default: .int(1), affectsResults: false,
+                      help: "pieces the engine runs in parallel (an execution detail: results do not depend on it)"),
     ]
     let inputs: [InputSpec] = []
 
@@ -45,13 +46,23 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         if let tMin = p.optionalDouble("target_min_temperature"), tMin > 0, !p.doubles("temperatures").contains(where: { $0 >= tMin }) {
             problems.append(("target_min_temperature", "leaves no temperature to control (all are below \(tMin))"))
         }
-        if p["exact_max_states"]?.intValue != nil && p.double("exact_window") == 0 {
-            problems.append(("exact_max_states", "only applies with exact_window > 0"))
-        }
         if let cap = p["max_random_vectors"]?.intValue, cap < p.int("random_vectors") {
             problems.append(("max_random_vectors", "must be at least random_vectors (one round)"))
         }
         return problems
+    }
+
+    func sizes(_ p: Params) -> [SizeEstimate] {
+        let d = pow(2.0, Double(p.int("sites")))
+        let m = min(Double(p.int("lanczos_steps")), d)
+        let shardsAtOnce = min(Double(p.int("shards")), Footprint.cores)
+        let exact = p.double("exact_window") > 0 ? Double(p.int("exact_max_states")) * Double(p.int("sites")) * d * Footprint.complex : 0
+        return [
+            SizeEstimate(parameter: "lanczos_steps", bytes: shardsAtOnce * (2 * m * d * Footprint.complex + 3 * m * m * Footprint.double) + exact,
+                         what: "two Krylov bases of M = \(Int(m)) vectors of 2^\(p.int("sites")) complex numbers per running shard"),
+            Footprint.histogram(p, range: p.optionalDouble("omega_max") ?? TLSSpectrumRange.defaultOmegaMax(ModelParameters.model(p)),
+                                copies: Double(p.int("batches")) + 2),
+        ]
     }
 
     func settings(_ p: Params) -> FTLMSettings {
@@ -60,7 +71,7 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
                              batches: p.int("batches"), seed: p.seed(), twists: p.int("twists"),
                              binWidth: p.double("bin_width"), omegaMax: p.optionalDouble("omega_max"))
         s.exactWindow = p.double("exact_window")
-        s.exactMaxStates = p["exact_max_states"]?.intValue ?? 64
+        s.exactMaxStates = p.int("exact_max_states")
         return s
     }
 

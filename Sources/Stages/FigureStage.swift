@@ -18,13 +18,13 @@ struct FigureStage: StageKind {
         ParameterSpec("omega0", .double(min: 0), default: .null, help: "ω0 of the panel that shows one (fig3a)"),
     ]
     let inputs = [
-        InputSpec("curves", required: false, multiple: true, help: "artifacts drawn, in legend order (recipe spectra)"),
-        InputSpec("ftlm", required: false, multiple: true, help: "filtered FTLM σ(ω) curves, one per ω0"),
-        InputSpec("dc", required: false, multiple: true, help: "FTLM d.c. artifacts (dc stage), one per ω0"),
-        InputSpec("dmft", required: false, multiple: true, help: "dmft artifacts, one per ω0"),
-        InputSpec("rta", required: false, multiple: true, help: "rta artifacts, one per ω0"),
-        InputSpec("static", required: false, multiple: true, help: "filtered static-disorder σ(ω)"),
-        InputSpec("analysis", required: false, multiple: true, help: "spectral-weight, peak and fit artifacts"),
+        InputSpec("curves", required: false, multiple: true, accepts: ["filter", "dmft", "rta"], help: "artifacts drawn, in legend order (recipe spectra)"),
+        InputSpec("ftlm", required: false, multiple: true, accepts: ["filter"], help: "filtered FTLM σ(ω) curves, one per ω0"),
+        InputSpec("dc", required: false, multiple: true, accepts: ["dc"], help: "FTLM d.c. artifacts (dc stage), one per ω0"),
+        InputSpec("dmft", required: false, multiple: true, accepts: ["dmft"], help: "dmft artifacts, one per ω0"),
+        InputSpec("rta", required: false, multiple: true, accepts: ["rta"], help: "rta artifacts, one per ω0"),
+        InputSpec("static", required: false, multiple: true, accepts: ["filter"], help: "filtered static-disorder σ(ω)"),
+        InputSpec("analysis", required: false, multiple: true, accepts: ["spectral-weight", "peak", "fit"], help: "spectral-weight, peak and fit artifacts"),
     ]
 
     func validate(_ p: Params) -> [(String, String)] {
@@ -53,9 +53,14 @@ struct FigureStage: StageKind {
 
     func stamp(outputPaths: [String], provenance: JSONValue) throws {
         guard case .object(var members) = provenance else { return }
-        let base = (outputPaths[0] as NSString).lastPathComponent.components(separatedBy: ".pdf.tmp")[0]
+        // The files' final names (outputPaths are temporaries), from the figure's name.
+        let base = provenance["params"]?["name"]?.stringValue ?? "figure"
         members.append(("files", .array(["pdf", "png", "dat", "gp"].map { .string("\(base).\($0)") })))
-        try Data((JSONValue.object(members).pretty + "\n").utf8).write(to: URL(fileURLWithPath: outputPaths[4]))
+        do {
+            try Data((JSONValue.object(members).pretty + "\n").utf8).write(to: URL(fileURLWithPath: outputPaths[4]))
+        } catch {
+            throw StageError("cannot write \(outputPaths[4]): \(SafeFiles.describe(error))")
+        }
     }
 }
 

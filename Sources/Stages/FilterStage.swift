@@ -14,12 +14,19 @@ struct FilterStage: HDF5StageKind {
         ParameterSpec("omega_max", .double(min: 0, exclusiveMin: true), default: .double(4), help: "largest ω of the output grid"),
         ParameterSpec("omega_step", .double(min: 0, exclusiveMin: true), default: .null, help: "grid step (default δ/4, at most 0.01)"),
     ]
-    let inputs = [InputSpec("spectrum", help: "a stick spectrum (static-disorder, ed, ftlm)")]
+    let inputs = [InputSpec("spectrum", accepts: ["static-disorder", "ed", "ftlm"], help: "a stick spectrum (static-disorder, ed, ftlm)")]
+
+    /// The output grid step: `omega_step`, else δ/4 (at most 0.01).
+    static func step(_ p: Params) -> Double { p.optionalDouble("omega_step") ?? min(p.double("delta") / 4, 0.01) }
 
     func validate(_ p: Params) -> [(String, String)] {
-        let step = p.optionalDouble("omega_step") ?? min(p.double("delta") / 4, 0.01)
-        if p.double("omega_max") / step > 2e6 { return [("omega_step", "gives more than 2 million grid points")] }
+        if p.double("omega_max") / Self.step(p) > 2e6 { return [(p.has("omega_step") ? "omega_step" : "omega_max", "gives more than 2 million grid points")] }
         return []
+    }
+
+    func sizes(_ p: Params) -> [SizeEstimate] {
+        // Rows: the input's temperatures and batches, unknown here; 100 is generous.
+        [Footprint.grid(range: p.double("omega_max"), step: Self.step(p), rows: 100, arrays: 2, blame: p.has("omega_step") ? "omega_step" : "omega_max")]
     }
 
     func run(_ context: StageContext) throws -> StageReport {
@@ -27,7 +34,7 @@ struct FilterStage: HDF5StageKind {
         let input = context.input("spectrum")!
         let art = try SpectrumArtifact.read(input.path)
         let delta = p.double("delta")
-        let step = p.optionalDouble("omega_step") ?? min(delta / 4, 0.01)
+        let step = Self.step(p)
         let n = Int((p.double("omega_max") / step).rounded(.down)) + 1
         let omegas = (0..<n).map { Double($0) * step }
         let temps = art.spectrum.temperatures

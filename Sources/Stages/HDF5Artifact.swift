@@ -20,6 +20,8 @@ enum ProvenanceAttributes {
         for (name, value) in provenance.objectMembers ?? [] {
             try file.root.setAttribute(name, value.stringValue ?? value.canonical)
         }
+        // The last write of every artifact: a failed flush (full disk) fails the stage here.
+        try file.finish()
     }
 
     /// The provenance record of an artifact, or nil if it has none.

@@ -23,7 +23,9 @@ enum ModelParameters {
     static func validateRange(_ p: Params) -> [(String, String)] {
         let m = model(p)
         let range = p.optionalDouble("omega_max") ?? TLSSpectrumRange.defaultOmegaMax(m)
-        if range / p.double("bin_width") > 2e6 { return [("bin_width", "gives more than 2 million bins")] }
+        if range / p.double("bin_width") > 2e6 {
+            return [(Footprint.rangeBlame(p), "gives more than 2 million histogram bins (range \(JSONValue.format(range)) / bin_width \(JSONValue.format(p.double("bin_width"))))")]
+        }
         return []
     }
 

@@ -36,7 +36,7 @@ enum PaperFigures {
     }
 
     static func byOmega0(_ inputs: [InputArtifact]) -> [(Double, InputArtifact)] {
-        inputs.compactMap { i in i.sweepValue("omega0").map { ($0, i) } }.sorted { $0.0 < $1.0 }
+        inputs.compactMap { i in i.parameter("omega0").map { ($0, i) } }.sorted { $0.0 < $1.0 }
     }
 
     static func matching(_ inputs: [InputArtifact], _ w0: Double) -> InputArtifact? {
@@ -148,8 +148,8 @@ enum PaperFigures {
         let temps = p.doubles("temperatures"), wmax = p.double("omega_max")
         var a: [Series] = []
         let ftlm = context.inputs("ftlm").first
-        let w0a = ftlm?.sweepValue("omega0") ?? p.optionalDouble("omega0") ?? 2
-        let dmftA = context.inputs("dmft").first { abs(($0.sweepValue("omega0") ?? -1) - w0a) < 1e-12 }
+        let w0a = ftlm?.parameter("omega0") ?? p.optionalDouble("omega0") ?? 2
+        let dmftA = context.inputs("dmft").first { abs(($0.parameter("omega0") ?? -1) - w0a) < 1e-12 }
         for T in temps {
             if let f = ftlm { a.append(try spectrum(try CurveArtifact.read(f.path), path: f.path, T: T, wmax: wmax, label: "FTLM T = \(fmt(T))")) }
             if let d = dmftA { a.append(try spectrum(try CurveArtifact.read(d.path), path: d.path, T: T, wmax: wmax, label: "DMFT T = \(fmt(T))", style: .dashed)) }
@@ -204,7 +204,7 @@ enum PaperFigures {
         pd.logY = true
         for k in pd.series.indices { pd.series[k].y = pd.series[k].y.map { $0 > 0 ? $0 : .nan } }
         panels.append(pd)
-        return Figure(name: p.string("name"), title: title(p, "Fig. 5: DMFT, g = 1, ω0 = \(fmt(d.sweepValue("omega0") ?? 1))"), columns: 2, panels: panels)
+        return Figure(name: p.string("name"), title: title(p, "Fig. 5: DMFT, g = 1, ω0 = \(fmt(d.parameter("omega0") ?? 1))"), columns: 2, panels: panels)
     }
 
     static func title(_ p: Params, _ fallback: String) -> String { p.string("title").isEmpty ? fallback : p.string("title") }

@@ -15,7 +15,16 @@ struct RTAStage: HDF5StageKind {
         ParameterSpec("omega_max", .double(min: 0, exclusiveMin: true), default: .double(4), help: "largest ω of the output grid"),
         ParameterSpec("omega_step", .double(min: 0, exclusiveMin: true), default: .double(0.005), help: "grid step"),
     ]
-    let inputs = [InputSpec("static", help: "a static-disorder stick spectrum")]
+    let inputs = [InputSpec("static", accepts: ["static-disorder"], help: "a static-disorder stick spectrum")]
+
+    func validate(_ p: Params) -> [(String, String)] {
+        p.double("omega_max") / p.double("omega_step") > 2e6 ? [("omega_step", "gives more than 2 million grid points")] : []
+    }
+
+    func sizes(_ p: Params) -> [SizeEstimate] {
+        let rows = Double(p.has("temperatures") ? p.doubles("temperatures").count : 100)
+        return [Footprint.grid(range: p.double("omega_max"), step: p.double("omega_step"), rows: rows * 10, arrays: 2, blame: "omega_step")]
+    }
 
     func run(_ context: StageContext) throws -> StageReport {
         let prm = context.params

@@ -24,9 +24,21 @@ struct StaticDisorderStage: HDF5StageKind {
     let inputs: [InputSpec] = []
 
     func validate(_ p: Params) -> [(String, String)] {
-        let range = p.optionalDouble("omega_max") ?? (4 * p.double("t") + 2 * p.double("g") + 0.5)
-        if range / p.double("bin_width") > 5e6 { return [("bin_width", "gives more than 5 million bins")] }
+        let range = settings(p).omegaMax
+        if range / p.double("bin_width") > 5e6 {
+            return [(Footprint.rangeBlame(p), "gives more than 5 million histogram bins (range \(JSONValue.format(range)) / bin_width \(JSONValue.format(p.double("bin_width"))))")]
+        }
         return []
+    }
+
+    func sizes(_ p: Params) -> [SizeEstimate] {
+        let n = Double(p.int("sites"))
+        let concurrent = min(Footprint.cores, Double(p.int("batches")))
+        return [
+            SizeEstimate(parameter: "sites", bytes: concurrent * 6 * n * n * Footprint.double,
+                         what: "dense \(p.int("sites")) × \(p.int("sites")) eigenvectors and current matrix per running batch"),
+            Footprint.histogram(p, range: settings(p).omegaMax, copies: Double(p.int("batches")) + 2),
+        ]
     }
 
     func settings(_ p: Params) -> StaticDisorderSettings {
@@ -39,14 +51,12 @@ struct StaticDisorderStage: HDF5StageKind {
 
     func run(_ context: StageContext) throws -> StageReport {
         let s = settings(context.params)
-        // Realisations run in parallel batches; each LAPACK call stays on one thread.
-        let threadsBefore = BLAS.threads
-        BLAS.setThreads(1)
-        defer { BLAS.setThreads(threadsBefore) }
-        let result = try StaticDisorder.compute(s) { f in context.progress(f, "realisations") }
+        // Realisations run in parallel batches over the stage's cores (BLAS itself stays on one
+        // thread, set once by the executable).
+        let result = try StaticDisorder.compute(s, threads: context.threads) { f in context.progress(f, "realisations") }
         let label = "static disorder (N = \(s.sites), \(s.realizations) realisations)"
         try SpectrumArtifact(spectrum: result.spectrum, batches: result.batchSpectra, kineticEnergy: result.kineticEnergy,
                              batchKineticEnergy: result.batchKineticEnergy, label: label).write(to: context.outputPaths[0])
-        return StageReport([("blas", .object([("threads", .int(1)), ("core", .string(BLAS.coreName))]))])
+        return StageReport([("blas", .object([("threads", .int(BLAS.threads)), ("core", .string(BLAS.coreName))]))])
     }
 }

@@ -24,17 +24,30 @@ struct WorkspaceOptions: ParsableArguments {
     var workspace: Workspace { Workspace(dataDir: dataDir, figuresDir: figuresDir) }
 }
 
+struct LimitOptions: ParsableArguments {
+    @Option(help: "Most memory one stage may imply, e.g. 64G (default: this machine's memory, or TLSPIPE_MEMORY_LIMIT).")
+    var memoryLimit: String?
+
+    func bytes() throws -> Double {
+        guard let memoryLimit else { return SpecLoader.defaultMemoryLimit }
+        guard let b = SpecLoader.parseBytes(memoryLimit) else {
+            throw CLIFailure(code: 2, message: "--memory-limit \(memoryLimit): expected a size such as 64G or 512M")
+        }
+        return b
+    }
+}
+
 /// Loads and validates a spec; any problem is exit code 2 with file and JSON path.
-func loadPipeline(_ file: String) throws -> Pipeline {
+func loadPipeline(_ file: String, memoryLimit: Double = SpecLoader.defaultMemoryLimit) throws -> Pipeline {
     do {
-        return try SpecLoader(registry: StageKinds.registry()).load(file: file)
+        return try SpecLoader(registry: StageKinds.registry(), memoryLimit: memoryLimit).load(file: file)
     } catch let e as SpecError {
         throw CLIFailure(code: 2, message: e.description)
     }
 }
 
-func makeDriver(_ spec: String, _ ws: WorkspaceOptions) throws -> Driver {
-    Driver(pipeline: try loadPipeline(spec), registry: StageKinds.registry(), workspace: ws.workspace,
+func makeDriver(_ spec: String, _ ws: WorkspaceOptions, memoryLimit: Double = SpecLoader.defaultMemoryLimit) throws -> Driver {
+    Driver(pipeline: try loadPipeline(spec, memoryLimit: memoryLimit), registry: StageKinds.registry(), workspace: ws.workspace,
            logger: Logger(label: "tlspipe"))
 }
 
@@ -43,33 +56,56 @@ var interactive: Bool {
     isatty(2) != 0 && ProcessInfo.processInfo.environment["CI"] == nil
 }
 
+/// A stage's verdict in one line for people: own reasons, or what it waits for.
+func describe(_ st: PlannedStage) -> String {
+    switch st.decision {
+    case .fresh: return "fresh"
+    case .stale: return st.reasons.map(\.description).joined(separator: "; ")
+    case .mustBuildToKnow:
+        return "waits for " + st.staleInputs.map { "\($0.stage)" }.joined(separator: ", ") + " (runs only if its content changes)"
+    }
+}
+
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run every stale stage of a spec (and what depends on it).")
     @Argument(help: "Pipeline spec (JSON).") var spec: String
     @Option(name: .customLong("target"), help: "Only this stage (and what it needs); repeatable.") var targets: [String] = []
-    @Option(help: "Stages run in parallel.") var jobs = 1
+    @Option(help: "Stages run in parallel (≥ 1).") var jobs: String = "1"
+    @Option(name: .customLong("force"), help: "Rebuild this stage even if fresh; repeatable.") var force: [String] = []
     @Flag(help: "Show what would run and why, without running.") var dryRun = false
+    @Flag(help: "Hash every artifact instead of trusting unchanged file stats.") var rehash = false
     @OptionGroup var ws: WorkspaceOptions
+    @OptionGroup var limits: LimitOptions
 
     func run() throws {
-        guard jobs >= 1 else { throw CLIFailure(code: 2, message: "--jobs must be ≥ 1") }
-        let driver = try makeDriver(spec, ws)
+        guard let jobs = Int(jobs), jobs >= 1, jobs <= 1024 else {
+            throw CLIFailure(code: 2, message: "--jobs \(self.jobs): expected a whole number from 1 to 1024")
+        }
+        let driver = try makeDriver(spec, ws, memoryLimit: try limits.bytes())
         let summary: RunSummary
         do {
-            summary = try driver.run(RunOptions(jobs: jobs, targets: targets, dryRun: dryRun, showProgress: interactive))
+            summary = try driver.run(RunOptions(jobs: jobs, targets: targets, dryRun: dryRun, showProgress: interactive,
+                                                force: force, rehash: rehash))
         } catch let e as SpecError {
             throw CLIFailure(code: 2, message: e.description)
         } catch let e as LockBusy {
             throw CLIFailure(code: 1, message: e.message)
+        } catch {
+            throw CLIFailure(code: 1, message: SafeFiles.describe(error))
         }
         if dryRun {
             if summary.planned.isEmpty { print("nothing to do: every stage is fresh") }
-            for (id, reasons) in summary.planned { print("would run \(id): \(reasons.joined(separator: "; "))") }
+            for st in summary.planned {
+                print((st.decision == .stale ? "would run " : "may run   ") + "\(st.id): \(describe(st))")
+            }
             return
         }
         if summary.planned.isEmpty { print("nothing to do: every stage is fresh"); return }
-        print("ran \(summary.ran.count) stage(s)" + (summary.failed.isEmpty ? "" : ", \(summary.failed.count) failed")
-              + (summary.skipped.isEmpty ? "" : ", \(summary.skipped.count) skipped"))
+        var parts = ["ran \(summary.ran.count) stage(s)"]
+        if !summary.unchanged.isEmpty { parts.append("\(summary.unchanged.count) kept (inputs rebuilt identically)") }
+        if !summary.failed.isEmpty { parts.append("\(summary.failed.count) failed") }
+        if !summary.skipped.isEmpty { parts.append("\(summary.skipped.count) skipped") }
+        print(parts.joined(separator: ", ") + (summary.written.isEmpty ? "" : "; wrote \(summary.written.count) file(s) under \(ws.workspace.dataDir) and \(ws.workspace.figuresDir)"))
         if !summary.failed.isEmpty {
             throw CLIFailure(code: 1, message: summary.failed.map { "\($0.0): \($0.1)" }.joined(separator: "\n"))
         }
@@ -80,84 +116,110 @@ struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List every stage: fresh or stale, and why.")
     @Argument(help: "Pipeline spec (JSON).") var spec: String
     @Flag(help: "Machine-readable output.") var json = false
+    @Flag(help: "Hash every artifact instead of trusting unchanged file stats.") var rehash = false
     @OptionGroup var ws: WorkspaceOptions
 
     func run() throws {
-        let statuses = try makeDriver(spec, ws).checker.statuses()
+        let plan = try makeDriver(spec, ws).planner.plan(files: DiskFiles(rehash: rehash))
         if json {
-            let items: [JSONValue] = statuses.map { s in
+            let items: [JSONValue] = plan.stages.map { s in
                 .object([("id", .string(s.id)), ("kind", .string(s.kind)), ("fresh", .bool(s.fresh)),
-                         ("reasons", .array(s.reasons.map { .string($0) })),
+                         ("decision", .string(s.decision.rawValue)),
+                         ("reasons", .array(s.reasons.map(\.json))),
+                         ("waits_for", .array(s.staleInputs.map { .object([("slot", .string($0.slot)), ("stage", .string($0.stage))]) })),
                          ("key", s.expectedKey.map { .string($0) } ?? .null),
                          ("outputs", .array(s.outputs.map { .string($0) }))])
             }
             print(JSONValue.array(items).pretty)
             return
         }
-        let width = statuses.map(\.id.count).max() ?? 10
-        for s in statuses {
+        let width = plan.stages.map(\.id.count).max() ?? 10
+        for s in plan.stages {
             let pad = s.id.padding(toLength: width, withPad: " ", startingAt: 0)
-            print("\(s.fresh ? "fresh" : "STALE") \(pad)  \(s.kind)" + (s.fresh ? "" : "  — " + s.reasons.joined(separator: "; ")))
+            let tag = s.decision == .fresh ? "fresh" : s.decision == .stale ? "STALE" : "wait "
+            print("\(tag) \(pad)  \(s.kind)" + (s.fresh ? "" : "  — " + describe(s)))
         }
-        let stale = statuses.filter { !$0.fresh }.count
-        print("\(statuses.count - stale) fresh, \(stale) stale")
+        let stale = plan.stages.filter { $0.decision == .stale }.count
+        let waiting = plan.stages.filter { $0.decision == .mustBuildToKnow }.count
+        print("\(plan.stages.count - stale - waiting) fresh, \(stale) stale, \(waiting) waiting for a rebuilt input")
     }
 }
 
 struct Explain: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Say exactly what changed for one stage (parameter, input, code, artifact).")
+    static let configuration = CommandConfiguration(abstract: "Say exactly what changed for one stage (parameter, input, code, artifact), and the upstream cause.")
     @Argument(help: "Pipeline spec (JSON).") var spec: String
     @Argument(help: "Stage id (a sweep template id explains every instance).") var stage: String
     @OptionGroup var ws: WorkspaceOptions
 
     func run() throws {
         let driver = try makeDriver(spec, ws)
-        let ids = driver.pipeline.instances.filter { $0.id == stage || $0.templateID == stage }.map(\.id)
-        guard !ids.isEmpty else { throw CLIFailure(code: 2, message: "\(spec): no stage '\(stage)'") }
-        for s in driver.checker.statuses() where ids.contains(s.id) {
+        let ids: Set<String>
+        do { ids = try driver.resolve([stage], option: "stage") } catch let e as SpecError { throw CLIFailure(code: 2, message: e.description) }
+        let plan = driver.planner.plan()
+        for s in plan.stages where ids.contains(s.id) {
             if s.fresh {
                 print("\(s.id): fresh (key \(s.expectedKey ?? "?"))")
-            } else {
-                print("\(s.id): stale")
-                for r in s.reasons { print("  - \(r)") }
+                continue
+            }
+            print("\(s.id): \(s.decision == .stale ? "stale" : "waits for a rebuilt input")")
+            for r in s.reasons { print("  - \(r.description)") }
+            for (slot, up) in s.staleInputs { print("  - input '\(slot)' (stage \(up)) will be rebuilt first") }
+            for cause in plan.rootCauses(of: s.id) {
+                print("  because \(cause.id) changed: " + cause.reasons.map(\.description).joined(separator: "; "))
             }
         }
     }
 }
 
 struct Audit: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the provenance chain of an artifact or figure down to its roots.")
+    static let configuration = CommandConfiguration(abstract: "Print the provenance chain of an artifact or figure down to its roots, checking every hash (exit 1 if one fails).")
     @Argument(help: "An HDF5 artifact or a figure (PDF, PNG, or its .provenance.json).") var file: String
     @Flag(help: "Print the full provenance record of the file as JSON.") var json = false
 
     func run() throws {
-        do {
-            if json { print(try Stages.Audit.provenance(of: file).pretty); return }
-            for line in try Stages.Audit.chain(of: file) { print(line) }
-        } catch let e as StageError {
-            throw CLIFailure(code: 2, message: e.description)
-        } catch {
-            throw CLIFailure(code: 2, message: "\(file): \(error)")
+        let record: JSONValue
+        do { record = try Stages.Audit.provenance(of: file) } catch {
+            throw CLIFailure(code: 2, message: SafeFiles.describe(error))
         }
+        if json { print(record.pretty); return }
+        let (lines, verified) = try Stages.Audit.chain(of: file)
+        for line in lines { print(line) }
+        if !verified { throw CLIFailure(code: 1, message: "\(file): an input is missing or changed since it was used (see above)") }
     }
 }
 
 struct Graph: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the stage DAG as Graphviz DOT.")
+    static let configuration = CommandConfiguration(abstract: "Print the stage DAG as Graphviz DOT (or as text).")
     @Argument(help: "Pipeline spec (JSON).") var spec: String
+    @Option(help: "dot or text.") var format: String = "dot"
     @OptionGroup var ws: WorkspaceOptions
 
+    /// A DOT double-quoted string (quotes and backslashes escaped).
+    static func quoted(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n") + "\""
+    }
+
     func run() throws {
+        guard ["dot", "text"].contains(format) else { throw CLIFailure(code: 2, message: "--format \(format): expected dot or text") }
         let driver = try makeDriver(spec, ws)
-        let fresh = Dictionary(uniqueKeysWithValues: driver.checker.statuses().map { ($0.id, $0.fresh) })
-        print("digraph \"\(driver.pipeline.name)\" {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];")
+        let plan = driver.planner.plan()
+        if format == "text" {
+            for inst in driver.pipeline.instances {
+                let st = plan[inst.id]!
+                let from = inst.inputs.flatMap { slot, ids in ids.map { "\(slot) ← \($0)" } }
+                print("\(inst.id) (\(inst.kind), \(st.decision.rawValue))" + (from.isEmpty ? "" : ": " + from.joined(separator: ", ")))
+            }
+            return
+        }
+        print("digraph \(Self.quoted(driver.pipeline.name)) {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];")
         for inst in driver.pipeline.instances {
-            let color = fresh[inst.id] == true ? "#d9f2d9" : "#f9e0c0"
-            print("  \"\(inst.id)\" [label=\"\(inst.id)\\n(\(inst.kind))\", fillcolor=\"\(color)\"];")
+            let color = plan[inst.id]?.fresh == true ? "#d9f2d9" : "#f9e0c0"
+            print("  \(Self.quoted(inst.id)) [label=\(Self.quoted(inst.id + "\n(" + inst.kind + ")")), fillcolor=\"\(color)\"];")
         }
         for inst in driver.pipeline.instances {
             for (slot, deps) in inst.inputs {
-                for d in deps { print("  \"\(d)\" -> \"\(inst.id)\" [label=\"\(slot)\", fontsize=9];") }
+                for d in deps { print("  \(Self.quoted(d)) -> \(Self.quoted(inst.id)) [label=\(Self.quoted(slot)), fontsize=9];") }
             }
         }
         print("}")
@@ -165,11 +227,12 @@ struct Graph: ParsableCommand {
 }
 
 struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check a spec: JSON, kinds, parameters, inputs, DAG.")
+    static let configuration = CommandConfiguration(abstract: "Check a spec: JSON, kinds, parameters, sizes, inputs, outputs, DAG.")
     @Argument(help: "Pipeline spec (JSON).") var spec: String
+    @OptionGroup var limits: LimitOptions
 
     func run() throws {
-        let p = try loadPipeline(spec)
+        let p = try loadPipeline(spec, memoryLimit: try limits.bytes())
         let templates = Set(p.instances.map(\.templateID)).count
         print("\(spec): ok — \(templates) stage(s), \(p.instances.count) instance(s) after sweeps")
     }
@@ -199,37 +262,50 @@ struct Compute: ParsableCommand {
     @Argument(help: "Parameters as name=value (lists comma-separated).") var assignments: [String] = []
     @Option(name: .customLong("input"), help: "Input artifact as name=FILE; repeatable.") var inputs: [String] = []
     @Option(help: "Output file (an .h5 artifact; for figures, the .pdf).") var output: String
+    @OptionGroup var limits: LimitOptions
 
     func run() throws {
         let registry = StageKinds.registry()
         let url = URL(fileURLWithPath: output)
         let id = url.deletingPathExtension().lastPathComponent
         let dir = url.deletingLastPathComponent().path
+        var assignments = self.assignments
+        // A kind that names its files by a `name` parameter (figures) takes it from --output.
+        if let k = registry[kind], k.parameters.contains(where: { $0.name == "name" }), !assignments.contains(where: { $0.hasPrefix("name=") }) {
+            assignments.append("name=\(id)")
+        }
         let (inst, files): (StageInstance, [(slot: String, path: String)])
         do {
-            (inst, files) = try AdHocStage(registry: registry).instance(kind: kind, id: id, assignments: assignments, inputs: inputs)
+            (inst, files) = try AdHocStage(registry: registry, memoryLimit: try limits.bytes())
+                .instance(kind: kind, id: id, assignments: assignments, inputs: inputs)
         } catch let e as SpecError {
             throw CLIFailure(code: 2, message: e.description)
         }
-        var refs: [InputRef] = []
+        var stageInputs: [StageExecution.Input] = []
         for f in files {
-            guard let sha = FileDigest.sha256(f.path) else { throw CLIFailure(code: 2, message: "--input \(f.slot)=\(f.path): cannot read the file") }
+            guard SafeFiles.isRegularFile(f.path), let sha = FileDigest.sha256(f.path) else {
+                throw CLIFailure(code: 2, message: "--input \(f.slot)=\(f.path): no such regular file")
+            }
             let prov = try? Stages.Audit.provenance(of: f.path)
-            refs.append(InputRef(slot: f.slot, stage: prov?["stage_id"]?.stringValue ?? f.path,
-                                 key: prov?["key"]?.stringValue ?? "", sha256: sha, path: f.path))
+            let lineage = prov?["lineage"]?.objectMembers ?? prov?["params"]?.objectMembers ?? []
+            let ref = InputRef(slot: f.slot, stage: prov?["stage_id"]?.stringValue ?? f.path, key: prov?["key"]?.stringValue ?? "",
+                               content: prov?["content_sha256"]?.stringValue ?? sha, sha256: sha, path: f.path)
+            stageInputs.append(.init(ref: ref, lineage: Params(lineage)))
         }
         let kindImpl = registry[kind]!
-        let finals = kindImpl.outputs(id: id, params: inst.params).map { dir + "/" + $0.name }
-        if kindImpl.outputs(id: id, params: inst.params).first?.folder == .data && !output.hasSuffix(".h5") {
-            throw CLIFailure(code: 2, message: "--output \(output): the artifact of kind \(kind) is an .h5 file")
+        let outputs = kindImpl.outputs(id: id, params: inst.params)
+        let finals = outputs.map { (dir.isEmpty ? "." : dir) + "/" + $0.name }
+        if RelativePath.absolute(finals[0]) != RelativePath.absolute(output) {
+            throw CLIFailure(code: 2, message: "--output \(output): kind \(kind) writes \(outputs[0].name) here; name the output \(dir)/\(outputs[0].name)" + (outputs[0].folder == .data ? " (an .h5 file)" : ""))
         }
         do {
-            let done = try StageExecution(registry: registry).execute(inst, inputs: refs, inputParams: [:], finals: finals,
-                                                                      code: CodeVersion.current(), showProgress: interactive)
+            let done = try StageExecution(registry: registry, cores: CoreShare()).execute(.init(
+                instance: inst, inputs: stageInputs, finals: finals, code: CodeVersion.current(), spec: nil,
+                progress: { _, _ in }, execution: [("executor", .string("compute"))]))
             for o in done.outputs { print("wrote \(o.path)") }
             print("key \(done.key), \(String(format: "%.2f", done.seconds)) s")
         } catch {
-            throw CLIFailure(code: 1, message: "\(kind) failed: \(error)")
+            throw CLIFailure(code: 1, message: "\(kind) failed: \(SafeFiles.describe(error))")
         }
     }
 }

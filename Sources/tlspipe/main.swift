@@ -12,6 +12,15 @@ LoggingSystem.bootstrap { label in
     return h
 }
 
+// The numerical kernels are built for x86-64 with AVX2 and FMA (Haswell, 2013, and later):
+// say so in one line instead of dying with SIGILL on an older node.
+if let problem = CPUCheck.missingFeatures() {
+    FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
+    exit(2)
+}
+// BLAS on one thread for the whole process (parallelism is ours; bits independent of --jobs).
+BLAS.useSingleThread()
+
 // Exit codes: 0 success, 1 a stage failed, 2 bad usage or bad spec (also for parse errors,
 // which ArgumentParser would otherwise report as 64).
 do {

@@ -20,8 +20,7 @@ final class CoreShareTests: XCTestCase {
     }
 
     func testAFixedThreadCountOverridesTheShare() {
-        var context = StageContext(stageID: "s", params: Params([]), inputs: [:], outputPaths: [], key: "k", progress: { _, _ in })
-        context.cores = CoreShare(cores: 8)
+        var context = StageContext(stageID: "s", params: Params([]), inputs: [:], outputPaths: [], key: "k", progress: { _, _ in }, cores: CoreShare(cores: 8))
         XCTAssertEqual(context.threads, 8)
         context.threads = 3
         XCTAssertEqual(context.threads, 3)

@@ -30,7 +30,7 @@ final class CrashSafetyTests: XCTestCase {
         s.write(spec(seconds: 3))
         let p = try CLI.start(["run", "spec.json"], in: s.dir, env: env)
         // The slow stage has begun writing its temporary file: kill the driver there.
-        XCTAssertTrue(waitFor { filesUnder(s.dir + "/data").contains { $0.hasPrefix("slow.h5.tmp-") } })
+        XCTAssertTrue(waitFor { filesUnder(s.dir + "/data").contains { $0.hasPrefix(".slow.h5.tlspipe-") } })
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/data/slow.h5"))
@@ -42,7 +42,7 @@ final class CrashSafetyTests: XCTestCase {
         let again = try CLI.run(["run", "spec.json"], in: s.dir, env: env)
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.contains("ran 1 stage"), again.stdout)
-        XCTAssertTrue(filesUnder(s.dir + "/data").allSatisfy { !$0.contains(".tmp-") }, "\(filesUnder(s.dir + "/data"))")
+        XCTAssertTrue(filesUnder(s.dir + "/data").allSatisfy { !$0.hasSuffix(".tmp") }, "\(filesUnder(s.dir + "/data"))")
         let after = try CLI.run(["run", "spec.json"], in: s.dir, env: env)
         XCTAssertTrue(after.stdout.contains("nothing to do"), after.stdout)
     }
@@ -51,7 +51,7 @@ final class CrashSafetyTests: XCTestCase {
         let s = Scratch()
         s.write(spec(seconds: 5))
         let p = try CLI.start(["run", "spec.json"], in: s.dir, env: env)
-        XCTAssertTrue(waitFor { filesUnder(s.dir + "/data").contains { $0.hasPrefix("slow.h5.tmp-") } })
+        XCTAssertTrue(waitFor { filesUnder(s.dir + "/data").contains { $0.hasPrefix(".slow.h5.tlspipe-") } })
         let second = try CLI.run(["run", "spec.json"], in: s.dir, env: env)
         XCTAssertEqual(second.status, 1)
         XCTAssertTrue(second.stderr.contains("another tlspipe"), second.stderr)

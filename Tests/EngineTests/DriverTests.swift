@@ -21,7 +21,7 @@ final class DriverTests: XCTestCase {
         s.write(chainSpec())
         XCTAssertEqual(Set(try s.run(jobs: 2)), ["a", "b", "c", "d"])
         XCTAssertEqual(try s.run(jobs: 2), [])
-        XCTAssertTrue(try s.driver().checker.statuses().allSatisfy(\.fresh))
+        XCTAssertTrue(try s.driver().planner.plan().stages.allSatisfy { $0.fresh })
     }
 
     func testChangingOneParameterRerunsExactlyThatStageAndDependents() throws {
@@ -29,23 +29,28 @@ final class DriverTests: XCTestCase {
         s.write(chainSpec())
         try s.run()
         s.write(chainSpec(bValue: 2))
-        let st = Dictionary(uniqueKeysWithValues: try s.driver().checker.statuses().map { ($0.id, $0) })
+        let st = Dictionary(uniqueKeysWithValues: try s.driver().planner.plan().stages.map { ($0.id, $0) })
         XCTAssertTrue(st["a"]!.fresh && st["d"]!.fresh)
-        XCTAssertEqual(st["b"]!.reasons, ["parameter value changed: 1.0 → 2.0"])
-        XCTAssertEqual(st["c"]!.reasons, ["input 'upstream' (stage b) is stale"])
+        XCTAssertEqual(st["b"]!.reasons, [.parameterChanged(name: "value", old: "1.0", new: "2.0")])
+        XCTAssertEqual(st["b"]!.decision, .stale)
+        // c's own record matches: it waits for b, and runs only if b's content changes.
+        XCTAssertEqual(st["c"]!.reasons, [])
+        XCTAssertEqual(st["c"]!.decision, .mustBuildToKnow)
+        XCTAssertEqual(st["c"]!.staleInputs.map(\.stage), ["b"])
         XCTAssertEqual(try s.run(), ["b", "c"])
         XCTAssertEqual(try s.run(), [])
-        // A parameter that does not change the numbers still changes the key: explicit, not clever.
+        // A note changes b's key, and b reruns; its output is the same bytes (the note is not
+        // written), so c is cut off: it does not run.
         s.write(chainSpec(bValue: 2, note: "x"))
-        XCTAssertEqual(try s.run(), ["b", "c"])
+        XCTAssertEqual(try s.run(), ["b"])
     }
 
     func testCodeVersionChangeIsNamed() throws {
         let s = Scratch()
         s.write(chainSpec())
         try s.run()
-        let st = try s.driver(version: 2).checker.statuses()
-        XCTAssertEqual(st.first { $0.id == "a" }!.reasons, ["code changed: recorder implementation version 1 → 2"])
+        let st = try s.driver(version: 2).planner.plan().stages
+        XCTAssertEqual(st.first { $0.id == "a" }!.reasons, [.codeVersionChanged(old: 1, new: 2)])
         XCTAssertEqual(Set(try s.run(version: 2)), ["a", "b", "c", "d"])
     }
 
@@ -56,9 +61,9 @@ final class DriverTests: XCTestCase {
         let path = s.workspace.dataDir + "/a.txt"
         let original = try String(contentsOfFile: path, encoding: .utf8)
         try "tampered\n".write(toFile: path, atomically: false, encoding: .utf8)
-        let a = try s.driver().checker.statuses().first { $0.id == "a" }!
+        let a = try s.driver().planner.plan().stages.first { $0.id == "a" }!
         XCTAssertFalse(a.fresh)
-        XCTAssertTrue(a.reasons.contains { $0.contains("artifact modified") }, "\(a.reasons)")
+        XCTAssertEqual(a.reasons.map(\.code), ["output_modified"])
         // Rebuilt with the same bytes as before, so consumers keep their keys (early cut-off).
         XCTAssertEqual(try s.run(), ["a"])
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), original)
@@ -88,7 +93,7 @@ final class DriverTests: XCTestCase {
         XCTAssertEqual(summary.skipped, ["b"])
         XCTAssertEqual(summary.ran, ["d"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.workspace.dataDir + "/a.txt"))
-        XCTAssertTrue(filesUnder(s.workspace.dataDir).allSatisfy { !$0.contains(".tmp-") })
+        XCTAssertTrue(filesUnder(s.workspace.dataDir).allSatisfy { !$0.hasSuffix(".tmp") })
     }
 
     func testSweepsExpandLinkAndAggregate() throws {
@@ -114,8 +119,8 @@ final class DriverTests: XCTestCase {
         let s = Scratch()
         s.write(chainSpec())
         try s.run()
-        let k1 = try s.driver().checker.statuses().map(\.expectedKey)
-        let k2 = try s.driver().checker.statuses().map(\.expectedKey)
+        let k1 = try s.driver().planner.plan().stages.map { $0.expectedKey }
+        let k2 = try s.driver().planner.plan().stages.map { $0.expectedKey }
         XCTAssertEqual(k1, k2)
         XCTAssertEqual(Set(k1.compactMap { $0 }).count, 4, "distinct stages have distinct keys")
         // Canonical parameters: key order and 1 vs 1.0 do not matter.
@@ -123,5 +128,60 @@ final class DriverTests: XCTestCase {
         let p1 = try SpecLoader(registry: reg).parse(try JSONValue.parse(#"{"name":"x","stages":[{"id":"a","kind":"recorder","params":{"value":1,"note":"n"}}]}"#), file: "x")
         let p2 = try SpecLoader(registry: reg).parse(try JSONValue.parse(#"{"name":"x","stages":[{"id":"a","kind":"recorder","params":{"note":"n","value":1.0}}]}"#), file: "x")
         XCTAssertEqual(p1.instances[0].params.json.canonical, p2.instances[0].params.json.canonical)
+    }
+
+    /// Early cut-off on content: a deleted artifact is rebuilt; its bytes come out the same, so
+    /// nothing downstream runs. `status` before the run says so (b, c wait), and a run agrees.
+    func testDeletedArtifactRebuiltIdenticallyStopsTheRebuild() throws {
+        let s = Scratch()
+        s.write(chainSpec())
+        try s.run()
+        try FileManager.default.removeItem(atPath: s.workspace.dataDir + "/a.txt")
+        let plan = try s.driver().planner.plan()
+        XCTAssertEqual(plan["a"]!.decision, .stale)
+        XCTAssertEqual(plan["b"]!.decision, .mustBuildToKnow)
+        XCTAssertEqual(plan["c"]!.decision, .mustBuildToKnow)
+        let summary = try s.driver().run(RunOptions())
+        XCTAssertEqual(summary.ran, ["a"])
+        XCTAssertEqual(Set(summary.unchanged), ["b", "c"])
+        XCTAssertTrue(try s.driver().planner.plan().stages.allSatisfy { $0.fresh })
+    }
+
+    /// Any spelling of the same folders is the same run.
+    func testFolderSpellingsAreTheSameRun() throws {
+        let s = Scratch()
+        s.write(chainSpec())
+        try s.run()
+        let reg = s.registry()
+        let pipeline = try SpecLoader(registry: reg).load(file: s.spec)
+        for spelling in [s.dir + "/data/", s.dir + "/./data", s.dir + "/data//"] {
+            let d = Driver(pipeline: pipeline, registry: reg, workspace: Workspace(dataDir: spelling, figuresDir: s.dir + "/figures"))
+            XCTAssertTrue(d.planner.plan().stages.allSatisfy { $0.fresh }, spelling)
+        }
+        let cwd = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(s.dir)
+        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        let relative = Driver(pipeline: pipeline, registry: reg, workspace: Workspace(dataDir: "data", figuresDir: "figures"))
+        XCTAssertTrue(relative.planner.plan().stages.allSatisfy { $0.fresh })
+    }
+
+    func testForceRebuildsNamedStagesOnly() throws {
+        let s = Scratch()
+        s.write(chainSpec())
+        try s.run()
+        let summary = try s.driver().run(RunOptions(force: ["b"]))
+        XCTAssertEqual(summary.ran, ["b"])
+        XCTAssertEqual(summary.unchanged, ["c"], "c keeps its record: b came out identical")
+        XCTAssertThrowsError(try s.driver().run(RunOptions(force: ["nope"])))
+    }
+
+    func testCorruptRecordSaysSo() throws {
+        let s = Scratch()
+        s.write(chainSpec())
+        try s.run()
+        try "{not json".write(toFile: s.workspace.dataDir + "/.tlspipe/records/a.json", atomically: true, encoding: .utf8)
+        let a = try s.driver().planner.plan()["a"]!
+        XCTAssertEqual(a.reasons.map(\.code), ["record_unreadable"])
+        XCTAssertEqual(try s.run(), ["a"])
     }
 }

@@ -46,7 +46,11 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(prov["params"]?["omega0"]?.doubleValue, 0.05)
         XCTAssertEqual(prov["key"]?.stringValue?.count, 64)
         let input = prov["inputs"]?.arrayValue?.first
-        XCTAssertEqual(input?["path"]?.stringValue, "d1/static.h5")
+        // Stored relative to the artifact's folder, so audit works from any working folder.
+        XCTAssertEqual(input?["path"]?.stringValue, "static.h5")
+        XCTAssertEqual(input?["content"]?.stringValue?.count, 64)
+        XCTAssertEqual(prov["lineage"]?["sites"]?.intValue, 40, "the lineage carries the static stage's N")
+        XCTAssertEqual(prov["spec"]?["name"]?.stringValue, "tiny")
         XCTAssertEqual(input?["sha256"]?.stringValue, FileDigest.sha256(s.dir + "/d1/static.h5"))
         for field in ["code", "tool", "host", "start_time", "end_time", "wall_seconds"] { XCTAssertNotNil(prov[field], field) }
         XCTAssertNotNil(prov["code"]?["git_commit"])
@@ -73,7 +77,9 @@ final class EndToEndTests: XCTestCase {
         let explain = try CLI.run(["explain", "spec.json", "filtered", "--data-dir", "d1", "--figures-dir", "d1-fig"], in: s.dir)
         XCTAssertTrue(explain.stdout.contains("parameter delta changed: 0.05 → 0.07"), explain.stdout)
         let dry = try CLI.run(["run", "spec.json", "--dry-run", "--data-dir", "d1", "--figures-dir", "d1-fig"], in: s.dir)
-        XCTAssertEqual(dry.stdout.split(separator: "\n").filter { $0.hasPrefix("would run") }.count, 2, dry.stdout)
+        // filtered must run; the figure after it runs only if filtered's content changes.
+        XCTAssertEqual(dry.stdout.split(separator: "\n").filter { $0.hasPrefix("would run") }.count, 1, dry.stdout)
+        XCTAssertEqual(dry.stdout.split(separator: "\n").filter { $0.hasPrefix("may run") }.count, 1, dry.stdout)
         let graph = try CLI.run(["graph", "spec.json"], in: s.dir)
         XCTAssertTrue(graph.stdout.contains("\"static\" -> \"rta@omega0=0.05\""), graph.stdout)
     }

@@ -176,6 +176,7 @@ final class FTLMTests: XCTestCase {
         let ed = try ExactDiagonalization.compute(EDSettings(model: model, temperatures: temps))
         var s = FTLMSettings(model: model, temperatures: temps, lanczosSteps: 300, randomVectors: 4, batches: 2, seed: 3)
         s.exactWindow = 100
+        s.exactMaxStates = 64
         let low = LowStateCache(s)
         let found = try low.states(storage: KrylovStorage(dimension: 64, steps: 64), threads: 1)
         let total = found.map(\.count).reduce(0, +)
@@ -212,6 +213,7 @@ final class FTLMTests: XCTestCase {
         var s = FTLMSettings(model: model, temperatures: temps, lanczosSteps: 250, randomVectors: 16, batches: 16, seed: 77)
         let plain = try FTLM.compute(s)
         s.exactWindow = 1.0
+        s.exactMaxStates = 64
         let hybrid = try FTLM.compute(s)
         let omegas = [0.0, 0.3, 0.6, 1.0, 2.0]
         let delta = 0.1
