@@ -57,11 +57,16 @@ let package = Package(
         // The edge: stage kinds that bind physics + HDF5 + figures to the engine.
         .target(name: "Stages", dependencies: ["PipelineEngine", "Physics", "HDF5", "Figures", "LinearAlgebra"]),
 
-        .executableTarget(name: "tlspipe", dependencies: [
+        // The command line (library), the shipped executable, and the test kit: the same command
+        // line with test-only stage kinds, which never enter the shipped binary.
+        .target(name: "TlspipeCLI", dependencies: [
             "Stages", "PipelineEngine", "HDF5", "LinearAlgebra",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .executableTarget(name: "tlspipe", dependencies: ["TlspipeCLI", "Stages"]),
+        .target(name: "DebugKinds", dependencies: ["Stages", "PipelineEngine", "HDF5"]),
+        .executableTarget(name: "tlspipe-testkit", dependencies: ["TlspipeCLI", "Stages", "DebugKinds", "PipelineEngine"]),
         .executableTarget(name: "tlspipe-bench", dependencies: [
             "Physics", "LinearAlgebra", "Stages", "PipelineEngine",
             .product(name: "Numerics", package: "swift-numerics"),
@@ -71,6 +76,6 @@ let package = Package(
         .testTarget(name: "PhysicsTests", dependencies: [
             "Physics", "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: fast),
-        .testTarget(name: "EngineTests", dependencies: ["PipelineEngine", "Stages", "HDF5", "Physics"]),
+        .testTarget(name: "EngineTests", dependencies: ["PipelineEngine", "Stages", "HDF5", "Physics", "tlspipe", "tlspipe-testkit"]),
     ]
 )

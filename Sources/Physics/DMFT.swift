@@ -2,7 +2,7 @@ import Foundation
 import LinearAlgebra
 import Numerics
 
-/// Numerical controls of the real-axis DMFT solution (physics.md §5, paper Appendix A).
+/// Numerical controls of the real-axis DMFT solution (paper Appendix A).
 public struct DMFTControls: Sendable, Equatable {
     /// Largest frequency step; the actual step divides ω0 exactly, so ±ω0 shifts are grid shifts.
     public var maxStep: Double = 0.002

@@ -2,7 +2,7 @@ import Foundation
 import LinearAlgebra
 import Numerics
 
-/// Optical conductivity of the DMFT solution without vertex corrections (physics.md §5):
+/// Optical conductivity of the DMFT solution without vertex corrections:
 ///   σ(ω) = π(1 − e^{−βω})/ω · ∫dν e^{−βν} I(ν, ν+ω) / ∫dν e^{−βν} N*(ν),
 ///   I(ν, ν') = ∫dε N(ε)φ(ε) A(ν, ε) A(ν', ε),
 /// with the ε-integral in closed form: Im a·Im b = ½Re(a b̄ − a b), partial fractions, and

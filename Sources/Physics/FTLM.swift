@@ -2,7 +2,7 @@ import Foundation
 import LinearAlgebra
 import Numerics
 
-/// Settings of a finite temperature Lanczos run (physics.md §3).
+/// Settings of a finite temperature Lanczos run.
 public struct FTLMSettings: Sendable {
     public var model: TLSModel
     public var temperatures: [Double]

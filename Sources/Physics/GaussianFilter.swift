@@ -1,6 +1,6 @@
 import Foundation
 
-/// Gaussian filter of a stick spectrum (physics.md §2): every δ-function becomes
+/// Gaussian filter of a stick spectrum: every δ-function becomes
 /// exp(−x²/2δ²)/(√(2π)δ). σ is even, so each stick at ω_s contributes at ±ω_s.
 public enum GaussianFilter {
     /// Gaussians are cut at this many widths (relative weight lost < 1e−15).

@@ -1,7 +1,7 @@
 import Foundation
 
 extension KuboSums {
-    /// Adds the Kubo sums of one block of eigenpairs (physics.md §2), relative to `floor`:
+    /// Adds the Kubo sums of one block of eigenpairs, relative to `floor`:
     /// for E_b − E_a = ω > 0 the stick π(e^{−β(E_a−floor)} − e^{−β(E_b−floor)})/ω · |j_ab|²
     /// (the weight of a→b at +ω, equal to that of b→a at −ω); degenerate pairs and diagonal
     /// elements go to the ω = 0 weight with prefactor β. `currentSquared` is |j_ab|², n × n,

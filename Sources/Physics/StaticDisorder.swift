@@ -9,7 +9,7 @@ public enum ChainBoundary: String, Sendable {
     case open
 }
 
-/// Settings of the static-disorder Kubo calculation (physics.md §4).
+/// Settings of the static-disorder Kubo calculation.
 public struct StaticDisorderSettings: Sendable {
     public var sites: Int
     public var t: Double

@@ -2,7 +2,7 @@ import Foundation
 import LinearAlgebra
 import Numerics
 
-/// The electron–TLS chain (physics.md §1).
+/// The electron–TLS chain.
 public struct TLSModel: Sendable, Equatable {
     public var sites: Int
     public var t: Double

@@ -2,10 +2,10 @@ import HDF5
 import PipelineEngine
 
 /// Stage kinds whose primary output is one HDF5 artifact: provenance goes into root attributes.
-protocol HDF5StageKind: StageKind {}
+public protocol HDF5StageKind: StageKind {}
 
 extension HDF5StageKind {
-    func stamp(outputPaths: [String], provenance: JSONValue) throws {
+    public func stamp(outputPaths: [String], provenance: JSONValue) throws {
         try ProvenanceAttributes.write(provenance, to: outputPaths[0])
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import HDF5
 import PipelineEngine
 
-/// The paper's figures, panel by panel (physics.md §6), from the artifacts of a spec.
+/// The paper's figures, panel by panel, from the artifacts of a spec.
 enum PaperFigures {
     static let sigmaLabel = "σ(ω)  [e²a²/ħ per particle]"
 

@@ -3,8 +3,8 @@ import PipelineEngine
 
 /// Every stage kind the product knows, registered at the edge of the engine.
 public enum StageKinds {
-    public static func registry(environment: [String: String] = ProcessInfo.processInfo.environment) -> StageRegistry {
-        var r = StageRegistry([
+    public static func registry() -> StageRegistry {
+        StageRegistry([
             StaticDisorderStage(),
             FilterStage(),
             RTAStage(),
@@ -17,10 +17,5 @@ public enum StageKinds {
             FitStage(),
             FigureStage(),
         ])
-        if environment["TLSPIPE_DEBUG_KINDS"] == "1" {
-            r.register(DebugSleepStage())
-            r.register(DebugShardsStage())
-        }
-        return r
     }
 }

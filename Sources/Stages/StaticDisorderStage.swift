@@ -4,7 +4,7 @@ import LinearAlgebra
 import Physics
 import PipelineEngine
 
-/// `static-disorder`: Kubo σ_static(ω; T) of one electron in ±g binary disorder (physics.md §4).
+/// `static-disorder`: Kubo σ_static(ω; T) of one electron in ±g binary disorder.
 struct StaticDisorderStage: HDF5StageKind {
     let name = "static-disorder"
     let version = 1

@@ -92,8 +92,8 @@ final class CLISafetyTests: XCTestCase {
     func testCorruptKeptShardIsRecomputed() throws {
         let s = Scratch()
         s.write(#"{"name": "sh", "stages": [{"id": "x", "kind": "debug-shards", "params": {"shards": 4, "log": "shards.log"}}]}"#)
-        let env = ["TLSPIPE_DEBUG_KINDS": "1"]
-        let failed = try CLI.run(["run", "spec.json"], in: s.dir, env: env.merging(["TLSPIPE_DEBUG_FAIL_SHARD": "2"]) { $1 })
+        let env: [String: String] = [:]
+        let failed = try CLI.run(["run", "spec.json"], in: s.dir, env: env.merging(["TLSPIPE_DEBUG_FAIL_SHARD": "2"]) { $1 }, testkit: true)
         XCTAssertEqual(failed.status, 1)
         try FileManager.default.removeItem(atPath: s.dir + "/shards.log")
         let shardDir = s.dir + "/data/.tlspipe/shards/x"
@@ -108,7 +108,7 @@ final class CLISafetyTests: XCTestCase {
         try h.close()
         let first = try XCTUnwrap(filesUnder(shardDir).first { $0.contains("shard1of4") && $0.hasSuffix(".h5") })
         try Data().write(to: URL(fileURLWithPath: shardDir + "/" + first))
-        let again = try CLI.run(["run", "spec.json"], in: s.dir, env: env)
+        let again = try CLI.run(["run", "spec.json"], in: s.dir, env: env, testkit: true)
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try String(contentsOfFile: s.dir + "/shards.log", encoding: .utf8).split(separator: "\n").sorted(), ["0", "1", "2"])
         let f = try HDF5File.open(s.dir + "/data/x.h5")

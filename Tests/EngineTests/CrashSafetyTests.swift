@@ -5,7 +5,7 @@ import HDF5
 /// A driver killed with SIGKILL mid-stage leaves nothing that counts as fresh; the next run
 /// completes; two drivers never share a data folder.
 final class CrashSafetyTests: XCTestCase {
-    let env = ["TLSPIPE_DEBUG_KINDS": "1"]
+    let env: [String: String] = [:]
 
     func spec(seconds: Double) -> String {
         """
@@ -28,31 +28,31 @@ final class CrashSafetyTests: XCTestCase {
     func testSigkillMidStageLeavesNothingFreshAndNextRunCompletes() throws {
         let s = Scratch()
         s.write(spec(seconds: 3))
-        let p = try CLI.start(["run", "spec.json"], in: s.dir, env: env)
+        let p = try CLI.start(["run", "spec.json"], in: s.dir, env: env, testkit: true)
         // The slow stage has begun writing its temporary file: kill the driver there.
         XCTAssertTrue(waitFor { filesUnder(s.dir + "/data").contains { $0.hasPrefix(".slow.h5.tlspipe-") } })
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/data/slow.h5"))
-        let status = try CLI.run(["status", "spec.json", "--json"], in: s.dir, env: env)
+        let status = try CLI.run(["status", "spec.json", "--json"], in: s.dir, env: env, testkit: true)
         XCTAssertEqual(status.status, 0, status.stderr)
         let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [[String: Any]]
         XCTAssertEqual(json.map { $0["fresh"] as! Bool }, [true, false], "the finished stage survives, the killed one is stale")
         // The next run completes, runs only the killed stage, and clears the leftover temporary.
-        let again = try CLI.run(["run", "spec.json"], in: s.dir, env: env)
+        let again = try CLI.run(["run", "spec.json"], in: s.dir, env: env, testkit: true)
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.contains("ran 1 stage"), again.stdout)
         XCTAssertTrue(filesUnder(s.dir + "/data").allSatisfy { !$0.hasSuffix(".tmp") }, "\(filesUnder(s.dir + "/data"))")
-        let after = try CLI.run(["run", "spec.json"], in: s.dir, env: env)
+        let after = try CLI.run(["run", "spec.json"], in: s.dir, env: env, testkit: true)
         XCTAssertTrue(after.stdout.contains("nothing to do"), after.stdout)
     }
 
     func testSecondDriverOnSameFolderIsRefused() throws {
         let s = Scratch()
         s.write(spec(seconds: 5))
-        let p = try CLI.start(["run", "spec.json"], in: s.dir, env: env)
+        let p = try CLI.start(["run", "spec.json"], in: s.dir, env: env, testkit: true)
         XCTAssertTrue(waitFor { filesUnder(s.dir + "/data").contains { $0.hasPrefix(".slow.h5.tlspipe-") } })
-        let second = try CLI.run(["run", "spec.json"], in: s.dir, env: env)
+        let second = try CLI.run(["run", "spec.json"], in: s.dir, env: env, testkit: true)
         XCTAssertEqual(second.status, 1)
         XCTAssertTrue(second.stderr.contains("another tlspipe"), second.stderr)
         p.waitUntilExit()

@@ -106,11 +106,11 @@ final class EndToEndTests: XCTestCase {
     func testSchemaIsCurrentAndShippedSpecsValidate() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let committed = try String(contentsOf: root.appendingPathComponent("pipelines/tlspipe.schema.json"), encoding: .utf8)
-        XCTAssertEqual(committed, SpecSchema.schema(StageKinds.registry(environment: [:])).pretty + "\n",
+        XCTAssertEqual(committed, SpecSchema.schema(StageKinds.registry()).pretty + "\n",
                        "run `tlspipe schema > pipelines/tlspipe.schema.json`")
         let names = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("pipelines").path)
         for name in names where name.hasSuffix(".json") && !name.contains("schema") {
-            XCTAssertNoThrow(try SpecLoader(registry: StageKinds.registry(environment: [:])).load(file: root.appendingPathComponent("pipelines/" + name).path), name)
+            XCTAssertNoThrow(try SpecLoader(registry: StageKinds.registry()).load(file: root.appendingPathComponent("pipelines/" + name).path), name)
         }
     }
 

@@ -49,15 +49,15 @@ final class ShardingTests: XCTestCase {
     func testFinishedShardsSurviveAFailedRun() throws {
         let s = Scratch()
         s.write(#"{"name": "sh", "stages": [{"id": "x", "kind": "debug-shards", "params": {"shards": 4, "log": "shards.log"}}]}"#)
-        let env = ["TLSPIPE_DEBUG_KINDS": "1"]
-        let failed = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir, env: env.merging(["TLSPIPE_DEBUG_FAIL_SHARD": "2"]) { $1 })
+        let env: [String: String] = [:]
+        let failed = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir, env: env.merging(["TLSPIPE_DEBUG_FAIL_SHARD": "2"]) { $1 }, testkit: true)
         XCTAssertEqual(failed.status, 1)
         XCTAssertTrue(failed.stderr.contains("shard 3/4"), failed.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/data/x.h5"))
         let firstLog = try String(contentsOfFile: s.dir + "/shards.log", encoding: .utf8).split(separator: "\n").sorted()
         XCTAssertEqual(firstLog, ["0", "1", "3"])
         try FileManager.default.removeItem(atPath: s.dir + "/shards.log")
-        let again = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir, env: env)
+        let again = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir, env: env, testkit: true)
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try String(contentsOfFile: s.dir + "/shards.log", encoding: .utf8), "2\n", "only the missing shard reruns")
         XCTAssertEqual(try read(s.dir + "/data/x.h5", ["values"]), [[0, 1, 4, 9]])
@@ -70,14 +70,14 @@ final class ShardingTests: XCTestCase {
     func testRoundsStopWhenTheKindIsSatisfiedAndResume() throws {
         let s = Scratch()
         s.write(#"{"name": "sh", "stages": [{"id": "x", "kind": "debug-shards", "params": {"shards": 3, "log": "shards.log", "max_rounds": 5, "stop_at": 50}}]}"#)
-        let env = ["TLSPIPE_DEBUG_KINDS": "1"]
-        let failed = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir, env: env.merging(["TLSPIPE_DEBUG_FAIL_SHARD": "4"]) { $1 })
+        let env: [String: String] = [:]
+        let failed = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir, env: env.merging(["TLSPIPE_DEBUG_FAIL_SHARD": "4"]) { $1 }, testkit: true)
         XCTAssertEqual(failed.status, 1)
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/data/x.h5"))
         let firstLog = try String(contentsOfFile: s.dir + "/shards.log", encoding: .utf8).split(separator: "\n").sorted()
         XCTAssertEqual(firstLog, ["0", "1", "2", "3", "5"])
         try FileManager.default.removeItem(atPath: s.dir + "/shards.log")
-        let again = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir, env: env)
+        let again = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir, env: env, testkit: true)
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try String(contentsOfFile: s.dir + "/shards.log", encoding: .utf8), "4\n", "only the missing shard reruns")
         XCTAssertEqual(try read(s.dir + "/data/x.h5", ["values"]), [[0, 1, 4, 9, 16, 25]], "two rounds, then satisfied")

@@ -70,21 +70,25 @@ final class Scratch {
 
 /// Runs the built `tlspipe` binary (beside the test bundle).
 struct CLI {
-    static var binary: String {
+    static var binary: String { executable("tlspipe") }
+    /// The same command line with the test-only stage kinds (debug-sleep, debug-shards).
+    static var testkit: String { executable("tlspipe-testkit") }
+
+    static func executable(_ name: String) -> String {
         let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for dir in [here, here.deletingLastPathComponent()] {
-            let p = dir.appendingPathComponent("tlspipe").path
+            let p = dir.appendingPathComponent(name).path
             if FileManager.default.isExecutableFile(atPath: p) { return p }
         }
         return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/tlspipe").path
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/" + name).path
     }
 
     struct Output { let status: Int32; let stdout: String; let stderr: String }
 
     @discardableResult
-    static func run(_ args: [String], in dir: String, env: [String: String] = [:]) throws -> Output {
-        let p = try start(args, in: dir, env: env)
+    static func run(_ args: [String], in dir: String, env: [String: String] = [:], testkit: Bool = false) throws -> Output {
+        let p = try start(args, in: dir, env: env, testkit: testkit)
         let out = (p.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
         let err = (p.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
@@ -92,9 +96,9 @@ struct CLI {
                       stderr: String(decoding: err, as: UTF8.self))
     }
 
-    static func start(_ args: [String], in dir: String, env: [String: String] = [:]) throws -> Process {
+    static func start(_ args: [String], in dir: String, env: [String: String] = [:], testkit: Bool = false) throws -> Process {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: testkit ? CLI.testkit : binary)
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
         var environment = ProcessInfo.processInfo.environment

@@ -104,7 +104,7 @@ final class TLSModelTests: XCTestCase {
     }
 
     /// f-sum rule with the global-Z twist average: ∫σ = π⟨−K⟩ + (correction decaying
-    /// exponentially in N_φ). physics.md quotes −0.42, −4e−4, 1e−14 at N = 8, ω0 = 2, T = 0.2.
+    /// exponentially in N_φ). The expected values are −0.42, −4e−4, 1e−14 at N = 8, ω0 = 2, T = 0.2.
     func testFSumRuleWithTwistAverage() throws {
         let model = TLSModel(sites: 8, t: 1, g: 1, omega0: 2)
         var errors: [Double] = []

@@ -1,10 +1,15 @@
 import Foundation
-import Foundation
 import HDF5
 import PipelineEngine
+import Stages
 
-/// `debug-sleep`: writes part of its artifact, sleeps, then finishes. Registered only when
-/// TLSPIPE_DEBUG_KINDS=1, so tests can kill a driver mid-stage.
+/// Stage kinds for tests only, registered by `tlspipe-testkit`, never by the shipped `tlspipe`.
+public enum DebugKinds {
+    public static let all: [any StageKind] = [DebugSleepStage(), DebugShardsStage()]
+}
+
+/// `debug-sleep`: writes part of its artifact, sleeps, then finishes, so tests can kill a
+/// driver mid-stage.
 struct DebugSleepStage: HDF5StageKind {
     let name = "debug-sleep"
     let version = 1

@@ -40,14 +40,14 @@ struct LimitOptions: ParsableArguments {
 /// Loads and validates a spec; any problem is exit code 2 with file and JSON path.
 func loadPipeline(_ file: String, memoryLimit: Double = SpecLoader.defaultMemoryLimit) throws -> Pipeline {
     do {
-        return try SpecLoader(registry: StageKinds.registry(), memoryLimit: memoryLimit).load(file: file)
+        return try SpecLoader(registry: CLIKinds.registry, memoryLimit: memoryLimit).load(file: file)
     } catch let e as SpecError {
         throw CLIFailure(code: 2, message: e.description)
     }
 }
 
 func makeDriver(_ spec: String, _ ws: WorkspaceOptions, memoryLimit: Double = SpecLoader.defaultMemoryLimit) throws -> Driver {
-    Driver(pipeline: try loadPipeline(spec, memoryLimit: memoryLimit), registry: StageKinds.registry(), workspace: ws.workspace,
+    Driver(pipeline: try loadPipeline(spec, memoryLimit: memoryLimit), registry: CLIKinds.registry, workspace: ws.workspace,
            logger: Logger(label: "tlspipe"))
 }
 
@@ -241,7 +241,7 @@ struct Validate: ParsableCommand {
 struct Kinds: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the stage kinds, their parameters and inputs.")
     func run() throws {
-        let registry = StageKinds.registry()
+        let registry = CLIKinds.registry
         for name in registry.names {
             let k = registry[name]!
             print("\(name) (v\(k.version)): \(k.summary)")
@@ -265,7 +265,7 @@ struct Compute: ParsableCommand {
     @OptionGroup var limits: LimitOptions
 
     func run() throws {
-        let registry = StageKinds.registry()
+        let registry = CLIKinds.registry
         let url = URL(fileURLWithPath: output)
         let id = url.deletingPathExtension().lastPathComponent
         let dir = url.deletingLastPathComponent().path
@@ -312,5 +312,5 @@ struct Compute: ParsableCommand {
 
 struct Schema: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the JSON Schema of pipeline specs (pipelines/tlspipe.schema.json).")
-    func run() throws { print(SpecSchema.schema(StageKinds.registry(environment: [:])).pretty) }
+    func run() throws { print(SpecSchema.schema(StageKinds.registry()).pretty) }
 }
