@@ -31,8 +31,14 @@ public struct PlannedStage: Sendable {
 /// The whole plan, in pipeline order (inputs first).
 public struct Plan: Sendable {
     public let stages: [PlannedStage]
+    private let index: [String: Int]
 
-    public subscript(id: String) -> PlannedStage? { stages.first { $0.id == id } }
+    public init(stages: [PlannedStage]) {
+        self.stages = stages
+        index = Dictionary(stages.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    public subscript(id: String) -> PlannedStage? { index[id].map { stages[$0] } }
 
     /// The first stale ancestors that make `id` wait (stages with reasons of their own), nearest first.
     public func rootCauses(of id: String) -> [PlannedStage] {

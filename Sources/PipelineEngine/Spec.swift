@@ -297,6 +297,20 @@ public struct SpecLoader: Sendable {
             if allIDs.contains(d.id) { throw fail("stages[\(t.index)].id", "instance id '\(d.id)' collides with another stage") }
             allIDs.insert(d.id)
         } }
+        // Instances of each template by their sweep values (in the template's sweep order), so that
+        // linking a consumer to its matching instance is a lookup, not a scan.
+        var templateIndex: [String: Int] = [:]
+        var bySweep: [Int: [[String]: [String]]] = [:]
+        for (ti, t) in templates.enumerated() {
+            templateIndex[t.id] = ti
+            guard !t.sweepNames.isEmpty else { continue }
+            var m: [[String]: [String]] = [:]
+            for inst in t.instances {
+                let key = t.sweepNames.map { n in inst.sweepValues.first { $0.0 == n }?.1.canonical ?? "" }
+                m[key, default: []].append(inst.id)
+            }
+            bySweep[ti] = m
+        }
         var instances: [StageInstance] = []
         var kindChecks: [(path: String, slot: String, accepts: [String], ids: [String])] = []
         for t in templates {
@@ -326,14 +340,17 @@ public struct SpecLoader: Sendable {
                     var ids: [String] = []
                     for ref in names {
                         if ref == t.id || draft.id == ref { throw fail(path, "stage '\(t.id)' cannot take itself as input (cycle)") }
-                        if let target = templates.first(where: { $0.id == ref }) {
+                        if let ti = templateIndex[ref] {
+                            let target = templates[ti]
                             // A sweep feeding a stage swept over the same values links instance to instance;
                             // otherwise the consumer aggregates every instance.
-                            let matching = target.instances.filter { ti in
-                                ti.sweepValues.allSatisfy { (k, v) in draft.sweepValues.contains { $0.0 == k && $0.1 == v } }
-                            }
                             let linked = !target.sweepNames.isEmpty && target.sweepNames.allSatisfy { n in draft.sweepValues.contains { $0.0 == n } }
-                            ids += linked ? matching.map(\.id) : target.instances.map(\.id)
+                            if linked {
+                                let wanted = target.sweepNames.map { n in draft.sweepValues.first { $0.0 == n }!.1.canonical }
+                                ids += bySweep[ti]?[wanted] ?? []
+                            } else {
+                                ids += target.instances.map(\.id)
+                            }
                         } else if allIDs.contains(ref) {
                             ids.append(ref)
                         } else {

@@ -5,7 +5,7 @@ import PipelineEngine
 /// before anything is allocated; the spec loader refuses what exceeds the limit.
 enum Footprint {
     static let double = 8.0, complex = 16.0
-    static var cores: Double { Double(ProcessInfo.processInfo.activeProcessorCount) }
+    static let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
 
     /// Points of a grid covering `range` with `step` (≥ 1; infinite when the ratio is).
     static func points(_ range: Double, _ step: Double) -> Double { max(1, (range / step).rounded(.up)) }

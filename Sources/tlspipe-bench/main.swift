@@ -217,6 +217,28 @@ if FileManager.default.isExecutableFile(atPath: exe), FileManager.default.fileEx
     let tStatus = best(10) { _ = runTool(["status", "pipelines/default.json"]) }
     line(String(format: "default spec, no-op run:             %7.1f ms (best of 10; goal well under 100 ms)", tNoop * 1000))
     line(String(format: "default spec, status:                %7.1f ms (best of 10)", tStatus * 1000))
+    // Scaling of the driver's own work: generated specs of n instances (n/2 tiny static-disorder
+    // stages swept over the seed, each followed by a filter), built once, then a no-op run and
+    // status. Goal: 2 000 instances ≤ 200 ms, growing linearly.
+    let scaleDir = NSTemporaryDirectory() + "tlspipe-bench-scale-\(getpid())"
+    defer { try? FileManager.default.removeItem(atPath: scaleDir) }
+    try? FileManager.default.createDirectory(atPath: scaleDir, withIntermediateDirectories: true)
+    for n in [500, 1000, 2000] {
+        let seeds = (0..<(n / 2)).map(String.init).joined(separator: ", ")
+        let spec = """
+        {"name": "scale\(n)", "stages": [
+          {"id": "s", "kind": "static-disorder", "params": {"sites": 4, "realizations": 1, "batches": 1, "temperatures": [1], "bin_width": 0.01}, "sweep": {"seed": [\(seeds)]}},
+          {"id": "f", "kind": "filter", "params": {"delta": 0.1, "omega_max": 1}, "inputs": {"spectrum": "s"}}
+        ]}
+        """
+        let file = scaleDir + "/scale\(n).json"
+        try? spec.write(toFile: file, atomically: true, encoding: .utf8)
+        let data = ["--data-dir", scaleDir + "/d\(n)", "--figures-dir", scaleDir + "/f\(n)"]
+        let tBuild = seconds { _ = runTool(["run", file, "--jobs", "2"] + data) }
+        let tN = best(5) { _ = runTool(["run", file] + data) }
+        let tS = best(5) { _ = runTool(["status", file] + data) }
+        line(String(format: "generated spec, %4d instances: no-op run %6.1f ms, status %6.1f ms (best of 5; first build %.1f s)", n, tN * 1000, tS * 1000, tBuild))
+    }
     // The whole DMFT part of the paper's figures (6 ω0 × 15 temperatures), in a scratch folder.
     if !onlyQuick, FileManager.default.fileExists(atPath: "pipelines/paper.json") {
         let scratch = NSTemporaryDirectory() + "tlspipe-bench-\(getpid())"
