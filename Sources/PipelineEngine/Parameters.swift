@@ -8,6 +8,25 @@ public enum ParameterType: Sendable {
     case bool
 }
 
+extension ParameterType {
+    /// "integer ≥ 2, ≤ 20", "number > 0", "one of periodic, open", … for help texts.
+    public var rangeText: String? {
+        func num(_ d: Double) -> String { JSONValue.format(d) }
+        switch self {
+        case let .int(lo, hi):
+            let parts = [lo.map { "≥ \($0)" }, hi.map { "≤ \($0)" }].compactMap { $0 }
+            return "integer" + (parts.isEmpty ? "" : " " + parts.joined(separator: ", "))
+        case let .double(lo, hi, ex):
+            let parts = [lo.map { (ex ? "> " : "≥ ") + num($0) }, hi.map { "≤ " + num($0) }].compactMap { $0 }
+            return "number" + (parts.isEmpty ? "" : " " + parts.joined(separator: ", "))
+        case let .doubles(lo, ex, _):
+            return "list of numbers" + (lo.map { " each " + (ex ? "> " : "≥ ") + num($0) } ?? "")
+        case let .string(allowed): return allowed.map { "one of " + $0.joined(separator: ", ") }
+        case .bool: return "true or false"
+        }
+    }
+}
+
 /// One parameter of a stage kind: its name (as in the paper), type, default and meaning.
 public struct ParameterSpec: Sendable {
     public let name: String

@@ -73,7 +73,7 @@ public struct Planner: Sendable {
                     reasons.append(.inputChanged(slot: ref.slot, stage: ref.stage))
                 }
             }
-            if let expected, reasons.isEmpty, record.key != expected, record.accepted == nil {
+            if let expected, reasons.isEmpty, record.key != expected {
                 reasons.append(.keyChanged)
             }
             let (problems, verified) = artifactProblems(expected: outputs, record: record, files: files)
@@ -91,15 +91,14 @@ public struct Planner: Sendable {
         if record.kind != inst.kind { reasons.append(.kindChanged(old: record.kind, new: inst.kind)) }
         if record.version != kindVersion { reasons.append(.codeVersionChanged(old: record.version, new: kindVersion)) }
         let old = record.params.objectMembers ?? []
-        let accepted = Set((record.accepted?["params"]?.arrayValue ?? []).compactMap(\.stringValue))
-        for (name, value) in inst.resultParams.values where !accepted.contains(name) {
+        for (name, value) in inst.resultParams.values {
             if let before = old.first(where: { $0.0 == name })?.1 {
                 if before != value { reasons.append(.parameterChanged(name: name, old: before.canonical, new: value.canonical)) }
             } else {
                 reasons.append(.parameterAdded(name: name, value: value.canonical))
             }
         }
-        for (name, value) in old where inst.resultParams[name] == nil && !accepted.contains(name) {
+        for (name, value) in old where inst.resultParams[name] == nil {
             reasons.append(.parameterRemoved(name: name, old: value.canonical))
         }
         let oldInputs = record.inputs.map { ($0.slot, $0.stage) }

@@ -5,8 +5,24 @@ public struct SpecError: Error, CustomStringConvertible, Sendable {
     public let file: String
     public let path: String
     public let message: String
-    public var description: String { path.isEmpty ? "\(file): \(message)" : "\(file): \(path): \(message)" }
+    /// Further independent problems found in the same pass (`validate` reports them all).
+    public var others: [SpecError] = []
+    public var line: String { path.isEmpty ? "\(file): \(message)" : "\(file): \(path): \(message)" }
+    public var description: String { ([line] + others.map(\.line)).joined(separator: "\n") }
+
+    public init(file: String, path: String, message: String) { self.file = file; self.path = path; self.message = message }
+
+    /// The first of `errors`, carrying the rest.
+    static func combined(_ errors: [SpecError]) -> SpecError {
+        var first = errors[0]
+        first.others = Array(errors.dropFirst())
+        return first
+    }
 }
+
+/// Stops work on a stage that refers to a stage which already failed validation (its own error
+/// is reported; this one would only repeat it).
+private struct SkipDependent: Error {}
 
 /// One stage instance after defaults, sweeps and input references have been resolved.
 public struct StageInstance: Sendable {
@@ -171,7 +187,11 @@ public struct SpecLoader: Sendable {
         var templates: [(id: String, index: Int, sweepNames: [String], instances: [StageInstanceDraft])] = []
         var seenIDs: [String: Int] = [:]
         var usedDefaults = Set<String>()
+        // Problems of independent stages are collected, so one `validate` reports them all.
+        var errors: [SpecError] = []
+        var failedIDs = Set<String>()
         for (index, stage) in stages.enumerated() {
+          do {
             let sp = "stages[\(index)]"
             guard let members = stage.objectMembers else { throw fail(sp, "expected an object with id, kind, params") }
             let allowed: Set = ["id", "kind", "params", "inputs", "sweep", "description"]
@@ -260,9 +280,13 @@ public struct SpecLoader: Sendable {
                 drafts.append(StageInstanceDraft(id: iid, kind: kindName, params: params, index: index, sweepValues: combo))
             }
             templates.append((id, index, sweep.map(\.0), drafts))
+          } catch let e as SpecError {
+            errors.append(e)
+            failedIDs.insert(stage["id"]?.stringValue ?? "")
+          }
         }
-        for (k, _) in defaults where !usedDefaults.contains(k) && !registryUses(k, in: templates.map { $0.instances[0].kind }) {
-            throw fail("defaults.\(k)", "no stage in this spec has a parameter '\(k)'")
+        for (k, _) in defaults where !usedDefaults.contains(k) && !registryUses(k, in: templates.map { $0.instances[0].kind }) && failedIDs.isEmpty {
+            errors.append(fail("defaults.\(k)", "no stage in this spec has a parameter '\(k)'"))
         }
 
         // Pass 1b: a stage that is not swept but takes a swept stage in a single-artifact slot
@@ -314,6 +338,7 @@ public struct SpecLoader: Sendable {
         var instances: [StageInstance] = []
         var kindChecks: [(path: String, slot: String, accepts: [String], ids: [String])] = []
         for t in templates {
+          do {
             let sp = "stages[\(t.index)]"
             let stage = stages[t.index]
             let kind = registry[t.instances[0].kind]!
@@ -353,6 +378,8 @@ public struct SpecLoader: Sendable {
                             }
                         } else if allIDs.contains(ref) {
                             ids.append(ref)
+                        } else if failedIDs.contains(ref) {
+                            throw SkipDependent()
                         } else {
                             throw fail(path, "no stage with id '\(ref)'\(Suggest.phrase(ref, among: templates.map(\.id)))")
                         }
@@ -368,7 +395,13 @@ public struct SpecLoader: Sendable {
                                                specIndex: draft.index, templateID: t.id, sweepValues: draft.sweepValues,
                                                executionOnly: Set(kind.parameters.filter { !$0.affectsResults }.map(\.name))))
             }
+          } catch let e as SpecError {
+            errors.append(e)
+          } catch {
+            continue  // SkipDependent: the stage it needs has its own error
+          }
         }
+        if !errors.isEmpty { throw SpecError.combined(errors) }
         // Two instances must never write the same file (they would rebuild each other forever).
         var writers: [String: String] = [:]
         for inst in instances where inst.kind != AdHocFileKind.kindName {

@@ -8,20 +8,19 @@ struct DCStage: HDF5StageKind {
     let name = "dc"
     let version = 1
     let summary = "d.c. extrapolation: sigma_dc(T), rho(T) with rho_low/rho_high from δ ∈ [delta_min, delta_max]"
-    let parameters = [
-        ParameterSpec("delta_min", .double(min: 0, exclusiveMin: true), default: .null, help: "smallest filter width (or use paper_band)"),
-        ParameterSpec("delta_max", .double(min: 0, exclusiveMin: true), default: .null, help: "largest filter width (the paper: 5 × delta_min)"),
-        ParameterSpec("paper_band", .bool, default: .bool(false), help: "the paper's widths from the input's ω0: [0.003, 0.015] for ω0 ≤ 0.05, [0.008, 0.04] above"),
-        ParameterSpec("points", .int(min: 2, max: 200), default: .int(9), help: "δ values on a log grid between the two"),
-    ]
+    static let deltaMin = Parameter<Double?>("delta_min", .double(min: 0, exclusiveMin: true), default: .null, unit: "t", help: "smallest filter width (or use paper_band)")
+    static let deltaMax = Parameter<Double?>("delta_max", .double(min: 0, exclusiveMin: true), default: .null, unit: "t", help: "largest filter width (the paper: 5 × delta_min)")
+    static let paperBand = Parameter<Bool>("paper_band", .bool, default: .bool(false), help: "the paper's widths from the input's ω0: [0.003, 0.015] for ω0 ≤ 0.05, [0.008, 0.04] above")
+    static let points = Parameter<Int>("points", .int(min: 2, max: 200), default: .int(9), help: "δ values on a log grid between the two")
+    let parameters: [ParameterSpec] = [Self.deltaMin.spec, Self.deltaMax.spec, Self.paperBand.spec, Self.points.spec]
     let inputs = [InputSpec("spectrum", accepts: ["ftlm", "ed", "static-disorder"], help: "a stick spectrum (ftlm, ed, static-disorder)")]
 
     func validate(_ p: Params) -> [(String, String)] {
-        if p.bool("paper_band") {
-            return p.has("delta_min") || p.has("delta_max") ? [("paper_band", "set either paper_band or delta_min/delta_max")] : []
+        if p[Self.paperBand] {
+            return p.has(Self.deltaMin) || p.has(Self.deltaMax) ? [(Self.paperBand.name, "set either paper_band or delta_min/delta_max")] : []
         }
-        guard p.has("delta_min"), p.has("delta_max") else { return [("delta_min", "required (with delta_max) unless paper_band is true")] }
-        return p.double("delta_max") < p.double("delta_min") ? [("delta_max", "must be ≥ delta_min")] : []
+        guard let lo = p[Self.deltaMin], let hi = p[Self.deltaMax] else { return [(Self.deltaMin.name, "required (with delta_max) unless paper_band is true")] }
+        return hi < lo ? [(Self.deltaMax.name, "must be ≥ delta_min")] : []
     }
 
     func run(_ context: StageContext) throws -> StageReport {
@@ -29,13 +28,13 @@ struct DCStage: HDF5StageKind {
         let input = context.input("spectrum")!
         let art = try SpectrumArtifact.read(input.path)
         var lo = 0.0, hi = 0.0
-        if p.bool("paper_band") {
-            guard let w0 = input.params.optionalDouble("omega0") else { throw StageError("\(input.path): paper_band needs an input with an omega0 parameter") }
+        if p[Self.paperBand] {
+            guard let w0 = input.parameter(ModelParameters.omega0.name) else { throw StageError("\(input.path): paper_band needs an input whose lineage has an omega0 parameter") }
             (lo, hi) = w0 <= 0.05 + 1e-12 ? (0.003, 0.015) : (0.008, 0.04)
-        } else {
-            lo = p.double("delta_min"); hi = p.double("delta_max")
+        } else if let a = p[Self.deltaMin], let b = p[Self.deltaMax] {
+            lo = a; hi = b
         }
-        let n = p.int("points")
+        let n = p[Self.points]
         let deltas = (0..<n).map { lo * pow(hi / lo, Double($0) / Double(n - 1)) }
         let central = (lo * hi).squareRoot()
         let temps = art.spectrum.temperatures

@@ -8,53 +8,52 @@ struct DMFTStage: HDF5StageKind {
     let name = "dmft"
     let version = 2
     let summary = "DMFT (paper App. A): G, Σ, DOS, Γ per temperature (T = 0 allowed); sigma[T, ω], sigma_dc, rho, kinetic energy"
-    let parameters: [ParameterSpec] = [
-        ParameterSpec("t", .double(min: 0, exclusiveMin: true), default: .double(1), help: "hopping t"),
-        ParameterSpec("g", .double(min: 0), help: "electron–TLS coupling g"),
-        ParameterSpec("omega0", .double(min: 0, exclusiveMin: true), help: "TLS Rabi frequency ω0"),
-        ParameterSpec("temperatures", .doubles(min: 0), help: "temperatures (0 gives spectra only)"),
-        ParameterSpec("max_step", .double(min: 0, exclusiveMin: true), default: .double(0.002), help: "largest frequency step (the step divides ω0)"),
-        ParameterSpec("eta", .double(min: 0), default: .double(0), help: "final broadening η (continued down from 1e-2)"),
-        ParameterSpec("tolerance", .double(min: 0, exclusiveMin: true), default: .double(1e-11), help: "self-consistency tolerance"),
-        ParameterSpec("max_iterations", .int(min: 1), default: .int(20000), help: "iteration cap per η stage"),
-        ParameterSpec("omega_max", .double(min: 0, exclusiveMin: true), default: .double(4), help: "largest ω of sigma"),
-        ParameterSpec("omega_step", .double(min: 0, exclusiveMin: true), default: .double(0.01), help: "ω step of sigma (rounded to a multiple of the grid step)"),
-    ]
+    static let t = Parameter<Double>("t", .double(min: 0, exclusiveMin: true), default: .double(1), unit: "t", help: "hopping t")
+    static let g = Parameter<Double>("g", .double(min: 0), unit: "t", help: "electron–TLS coupling g")
+    static let omega0 = Parameter<Double>("omega0", .double(min: 0, exclusiveMin: true), unit: "t", help: "TLS Rabi frequency ω0")
+    static let temperatures = Parameter<[Double]>("temperatures", .doubles(min: 0), unit: "t", help: "temperatures (0 gives spectra only)")
+    static let maxStep = Parameter<Double>("max_step", .double(min: 0, exclusiveMin: true), default: .double(0.002), unit: "t", help: "largest frequency step (the step divides ω0)")
+    static let eta = Parameter<Double>("eta", .double(min: 0), default: .double(0), unit: "t", help: "final broadening η (continued down from 1e-2)")
+    static let tolerance = Parameter<Double>("tolerance", .double(min: 0, exclusiveMin: true), default: .double(1e-11), help: "self-consistency tolerance")
+    static let maxIterations = Parameter<Int>("max_iterations", .int(min: 1), default: .int(20000), help: "iteration cap per η stage")
+    static let omegaMax = Parameter<Double>("omega_max", .double(min: 0, exclusiveMin: true), default: .double(4), unit: "t", help: "largest ω of sigma")
+    static let omegaStep = Parameter<Double>("omega_step", .double(min: 0, exclusiveMin: true), default: .double(0.01), unit: "t", help: "ω step of sigma (rounded to a multiple of the grid step)")
+    let parameters: [ParameterSpec] = [Self.t.spec, Self.g.spec, Self.omega0.spec, Self.temperatures.spec, Self.maxStep.spec, Self.eta.spec, Self.tolerance.spec, Self.maxIterations.spec, Self.omegaMax.spec, Self.omegaStep.spec]
     let inputs: [InputSpec] = []
 
     func validate(_ p: Params) -> [(String, String)] {
-        p.double("omega0") / p.double("max_step") > 1e6 ? [("max_step", "gives more than 10⁶ points per ω0")] : []
+        p[Self.omega0] / p[Self.maxStep] > 1e6 ? [(Self.maxStep.name, "gives more than 10⁶ points per ω0")] : []
     }
 
     func sizes(_ p: Params) -> [SizeEstimate] {
         // The real-frequency grid spans the band, the coupling and the thermal replicas at a step
         // of at most max_step (and at most ω0); σ(ω) is sampled up to omega_max.
-        let w0 = p.double("omega0"), h = min(p.double("max_step"), w0)
-        let span = 4 * abs(p.double("t")) + abs(p.double("g")) * 2 + Double(DMFTControls().replicas + 2) * w0 + 4
+        let w0 = p[Self.omega0], h = min(p[Self.maxStep], w0)
+        let span = 4 * abs(p[Self.t]) + abs(p[Self.g]) * 2 + Double(DMFTControls().replicas + 2) * w0 + 4
         let nu = Footprint.points(span, h)
-        let rows = Double(p.doubles("temperatures").count + 1)
-        let blame = span / w0 > 1e6 ? "omega0" : (abs(p.double("t")) > 1e3 ? "t" : (abs(p.double("g")) > 1e3 ? "g" : "max_step"))
+        let rows = Double(p[Self.temperatures].count + 1)
+        let blame = span / w0 > 1e6 ? "omega0" : (abs(p[Self.t]) > 1e3 ? "t" : (abs(p[Self.g]) > 1e3 ? Self.g.name : Self.maxStep.name))
         return [
             SizeEstimate(parameter: blame, bytes: nu * rows * 64 * 2,
                          what: "\(Footprint.format(nu)) real frequencies × \(Int(rows)) temperatures of G, Σ, DOS and Γ (twice with the transport grid)"),
-            Footprint.grid(range: p.double("omega_max"), step: min(p.double("omega_step"), p.double("omega_max")), rows: rows, arrays: 1, blame: "omega_max"),
+            Footprint.grid(range: p[Self.omegaMax], step: min(p[Self.omegaStep], p[Self.omegaMax]), rows: rows, arrays: 1, blame: Self.omegaMax.name),
         ]
     }
 
     func run(_ context: StageContext) throws -> StageReport {
         let p = context.params
         var c = DMFTControls()
-        c.maxStep = p.double("max_step"); c.eta = p.double("eta")
-        c.tolerance = p.double("tolerance"); c.maxIterations = p.int("max_iterations")
-        let dmft = DMFT(t: p.double("t"), g: p.double("g"), omega0: p.double("omega0"), controls: c)
-        let temps = p.doubles("temperatures")
+        c.maxStep = p[Self.maxStep]; c.eta = p[Self.eta]
+        c.tolerance = p[Self.tolerance]; c.maxIterations = p[Self.maxIterations]
+        let dmft = DMFT(t: p[Self.t], g: p[Self.g], omega0: p[Self.omega0], controls: c)
+        let temps = p[Self.temperatures]
         let zeroT = try dmft.solve(temperature: 0)
         let e0 = dmft.groundStateEnergy(zeroT)
         var green: [ComplexValue] = [], selfE: [ComplexValue] = [], dos: [Double] = [], gamma: [Double] = []
         var sigma: [Double] = [], dc: [Double] = [], kin: [Double] = [], total: [Double] = [], iters: [Int] = [], res: [Double] = []
         var omegas: [Double] = []
         // Temperatures are independent solves: run them on the cores this stage was given.
-        let omegaMax = p.double("omega_max"), omegaStep = p.double("omega_step")
+        let omegaMax = p[Self.omegaMax], omegaStep = p[Self.omegaStep]
         let solved = TemperatureResults(count: temps.count)
         DispatchQueue.concurrentPerform(iterations: max(1, min(context.threads, temps.count))) { _ in
             while let k = solved.next() {
@@ -98,7 +97,7 @@ struct DMFTStage: HDF5StageKind {
         defer { f.close() }
         let r = f.root
         let n = dmft.omega.count
-        try r.setAttribute("label", "DMFT (ω0 = \(JSONValue.format(p.double("omega0"))))")
+        try r.setAttribute("label", "DMFT (ω0 = \(JSONValue.format(p[Self.omega0])))")
         try r.setAttribute("content", "curve")
         try r.write("temperature", temps, attributes: Units.temperature)
         try r.write("nu", dmft.omega, attributes: ["units": "t", "meaning": "real frequency grid of the spectra (step divides ω0)"])

@@ -15,19 +15,19 @@ struct EDStage: HDF5StageKind {
     func validate(_ p: Params) -> [(String, String)] { ModelParameters.validateRange(p) }
 
     func sizes(_ p: Params) -> [SizeEstimate] {
-        let d = pow(2.0, Double(p.int("sites")))
-        let range = p.optionalDouble("omega_max") ?? TLSSpectrumRange.defaultOmegaMax(ModelParameters.model(p))
+        let d = pow(2.0, Double(p[ModelParameters.sites]))
+        let range = p[ModelParameters.omegaMax] ?? TLSSpectrumRange.defaultOmegaMax(ModelParameters.model(p))
         return [
-            SizeEstimate(parameter: "sites", bytes: Footprint.cores * 4 * d * d * Footprint.complex,
-                         what: "dense sector matrices of 2^\(p.int("sites")) × 2^\(p.int("sites")) complex numbers per core"),
-            Footprint.histogram(p, range: range, copies: Footprint.cores + 1),
+            SizeEstimate(parameter: ModelParameters.sites.name, bytes: Footprint.cores * 4 * d * d * Footprint.complex,
+                         what: "dense sector matrices of 2^\(p[ModelParameters.sites]) × 2^\(p[ModelParameters.sites]) complex numbers per core"),
+            Footprint.histogram(range: range, binWidth: ModelParameters.binWidth, temperatures: ModelParameters.temperatures, p, copies: Footprint.cores + 1),
         ]
     }
 
     func run(_ context: StageContext) throws -> StageReport {
         let p = context.params
-        let s = EDSettings(model: ModelParameters.model(p), temperatures: p.doubles("temperatures"), twists: p.int("twists"),
-                           binWidth: p.double("bin_width"), omegaMax: p.optionalDouble("omega_max"))
+        let s = EDSettings(model: ModelParameters.model(p), temperatures: p[ModelParameters.temperatures], twists: p[ModelParameters.twists],
+                           binWidth: p[ModelParameters.binWidth], omegaMax: p[ModelParameters.omegaMax])
         let r = try ExactDiagonalization.compute(s) { context.progress($0, "sectors") }
         try SpectrumArtifact(spectrum: r.spectrum, batches: [], kineticEnergy: r.kinetic, batchKineticEnergy: [],
                              label: ModelParameters.label("ED", p)).write(to: context.outputPaths[0])

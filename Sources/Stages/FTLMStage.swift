@@ -11,76 +11,77 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
     // v5: exact low states (exact_window); sticks kept inside their bins.
     let version = 5
     let summary = "finite temperature Lanczos σ(ω) for every temperature, with batch errors; sharded over batches"
-    let parameters: [ParameterSpec] = ModelParameters.specs(maxSites: 20) + [
-        ParameterSpec("lanczos_steps", .int(min: 2), help: "Lanczos steps M"),
-        ParameterSpec("random_vectors", .int(min: 1), help: "random vectors per sector (N_r); with target_error, per round"),
-        ParameterSpec("target_error", .double(min: 0, exclusiveMin: true), default: .null,
-                      help: "error control: add rounds of random_vectors until the relative batch error of σ_δ(0) and ⟨K⟩ is below this at every T"),
-        ParameterSpec("target_delta", .double(min: 0, exclusiveMin: true), default: .double(0.04), help: "Gaussian width δ of the σ_δ(0) that target_error controls"),
-        ParameterSpec("target_min_temperature", .double(min: 0), default: .double(0),
-                      help: "error control: only temperatures at or above this are held to target_error"),
-        ParameterSpec("max_random_vectors", .int(min: 1), default: .null, help: "error control: cap on random vectors per sector (default 10 × random_vectors)"),
-        ParameterSpec("exact_window", .double(min: 0), default: .double(0),
-                      help: "hybrid FTLM: eigenstates within this energy of the lowest (all sectors) are treated exactly, random vectors cover the rest (0 = plain FTLM)"),
-        ParameterSpec("exact_max_states", .int(min: 1, max: 100000), default: .int(64), help: "hybrid FTLM: at most this many exact states per sector (used with exact_window > 0)"),
-        ParameterSpec("batches", .int(min: 1), default: .int(8), help: "independent batches of random vectors (error bars)"),
-        ParameterSpec("seed", .int(min: 0), help: "random seed"),
-        ParameterSpec("shards", .int(min: 1, max: 10000), default: .int(1), affectsResults: false,
-                      help: "pieces the engine runs in parallel (an execution detail: results do not depend on it)"),
-    ]
+    static let lanczosSteps = Parameter<Int>("lanczos_steps", .int(min: 2), help: "Lanczos steps M")
+    static let randomVectors = Parameter<Int>("random_vectors", .int(min: 1), help: "random vectors per sector (N_r); with target_error, per round")
+    static let targetError = Parameter<Double?>("target_error", .double(min: 0, exclusiveMin: true), default: .null,
+                      help: "error control: add rounds of random_vectors until the relative batch error of σ_δ(0) and ⟨K⟩ is below this at every T")
+    static let targetDelta = Parameter<Double>("target_delta", .double(min: 0, exclusiveMin: true), default: .double(0.04), unit: "t", help: "Gaussian width δ of the σ_δ(0) that target_error controls")
+    static let targetMinTemperature = Parameter<Double>("target_min_temperature", .double(min: 0), default: .double(0),
+                      unit: "t", help: "error control: only temperatures at or above this are held to target_error")
+    static let maxRandomVectors = Parameter<Int?>("max_random_vectors", .int(min: 1), default: .null, help: "error control: cap on random vectors per sector (default 10 × random_vectors)")
+    static let exactWindow = Parameter<Double>("exact_window", .double(min: 0), default: .double(0),
+                      unit: "t", help: "hybrid FTLM: eigenstates within this energy of the lowest (all sectors) are treated exactly, random vectors cover the rest (0 = plain FTLM)")
+    static let exactMaxStates = Parameter<Int>("exact_max_states", .int(min: 1, max: 100000), default: .int(64), help: "hybrid FTLM: at most this many exact states per sector (used with exact_window > 0)")
+    static let batches = Parameter<Int>("batches", .int(min: 1), default: .int(8), help: "independent batches of random vectors (error bars)")
+    static let seed = Parameter<Int>("seed", .int(min: 0), help: "random seed")
+    static let shards = Parameter<Int>("shards", .int(min: 1, max: 10000), default: .int(1), affectsResults: false,
+                      help: "pieces the engine runs in parallel (an execution detail: results do not depend on it)")
+    let parameters: [ParameterSpec] = ModelParameters.specs(maxSites: 20) + [Self.lanczosSteps.spec, Self.randomVectors.spec, Self.targetError.spec, Self.targetDelta.spec, Self.targetMinTemperature.spec, Self.maxRandomVectors.spec, Self.exactWindow.spec, Self.exactMaxStates.spec, Self.batches.spec, Self.seed.spec, Self.shards.spec]
     let inputs: [InputSpec] = []
 
     func validate(_ p: Params) -> [(String, String)] {
         var problems = ModelParameters.validateRange(p)
-        if p.int("batches") > p.int("random_vectors") { problems.append(("batches", "must not exceed random_vectors")) }
-        if p.int("shards") > p.int("batches") { problems.append(("shards", "must not exceed batches (a shard is a set of batches)")) }
-        if p.int("batches") < 2 { problems.append(("batches", "needs at least 2 for error bars")) }
-        if p["max_random_vectors"]?.intValue != nil && p.optionalDouble("target_error") == nil {
-            problems.append(("max_random_vectors", "only applies with target_error"))
+        if p[Self.batches] > p[Self.randomVectors] { problems.append((Self.batches.name, "must not exceed random_vectors")) }
+        if p[Self.shards] > p[Self.batches] { problems.append((Self.shards.name, "must not exceed batches (a shard is a set of batches)")) }
+        if p[Self.batches] < 2 { problems.append((Self.batches.name, "needs at least 2 for error bars")) }
+        if p[Self.maxRandomVectors] != nil && p[Self.targetError] == nil {
+            problems.append((Self.maxRandomVectors.name, "only applies with target_error"))
         }
-        if p.optionalDouble("target_error") != nil && p.int("batches") < 8 {
+        if p[Self.targetError] != nil && p[Self.batches] < 8 {
             // The stop is decided on the batch spread; from fewer batches it is too noisy (Student t,
             // < 7 degrees of freedom) and the run would stop early on a low fluctuation.
-            problems.append(("batches", "error control (target_error) needs at least 8 batches"))
+            problems.append((Self.batches.name, "error control (target_error) needs at least 8 batches"))
         }
-        if let tMin = p.optionalDouble("target_min_temperature"), tMin > 0, !p.doubles("temperatures").contains(where: { $0 >= tMin }) {
-            problems.append(("target_min_temperature", "leaves no temperature to control (all are below \(tMin))"))
+        let tMin = p[Self.targetMinTemperature]
+        if tMin > 0, !p[ModelParameters.temperatures].contains(where: { $0 >= tMin }) {
+            problems.append((Self.targetMinTemperature.name, "leaves no temperature to control (all are below \(tMin))"))
         }
-        if let cap = p["max_random_vectors"]?.intValue, cap < p.int("random_vectors") {
-            problems.append(("max_random_vectors", "must be at least random_vectors (one round)"))
+        if let cap = p[Self.maxRandomVectors], cap < p[Self.randomVectors] {
+            problems.append((Self.maxRandomVectors.name, "must be at least random_vectors (one round)"))
         }
         return problems
     }
 
     func sizes(_ p: Params) -> [SizeEstimate] {
-        let d = pow(2.0, Double(p.int("sites")))
-        let m = min(Double(p.int("lanczos_steps")), d)
-        let shardsAtOnce = min(Double(p.int("shards")), Footprint.cores)
-        let exact = p.double("exact_window") > 0 ? Double(p.int("exact_max_states")) * Double(p.int("sites")) * d * Footprint.complex : 0
+        let d = pow(2.0, Double(p[ModelParameters.sites]))
+        let m = min(Double(p[Self.lanczosSteps]), d)
+        let shardsAtOnce = min(Double(p[Self.shards]), Footprint.cores)
+        let exact = p[Self.exactWindow] > 0 ? Double(p[Self.exactMaxStates]) * Double(p[ModelParameters.sites]) * d * Footprint.complex : 0
         return [
-            SizeEstimate(parameter: "lanczos_steps", bytes: shardsAtOnce * (2 * m * d * Footprint.complex + 3 * m * m * Footprint.double) + exact,
-                         what: "two Krylov bases of M = \(Int(m)) vectors of 2^\(p.int("sites")) complex numbers per running shard"),
-            Footprint.histogram(p, range: p.optionalDouble("omega_max") ?? TLSSpectrumRange.defaultOmegaMax(ModelParameters.model(p)),
-                                copies: Double(p.int("batches")) + 2),
+            SizeEstimate(parameter: Self.lanczosSteps.name, bytes: shardsAtOnce * (2 * m * d * Footprint.complex + 3 * m * m * Footprint.double) + exact,
+                         what: "two Krylov bases of M = \(Int(m)) vectors of 2^\(p[ModelParameters.sites]) complex numbers per running shard"),
+            Footprint.histogram(range: p[ModelParameters.omegaMax] ?? TLSSpectrumRange.defaultOmegaMax(ModelParameters.model(p)),
+                                binWidth: ModelParameters.binWidth, temperatures: ModelParameters.temperatures, p,
+                                copies: Double(p[Self.batches]) + 2),
         ]
     }
 
     func settings(_ p: Params) -> FTLMSettings {
-        var s = FTLMSettings(model: ModelParameters.model(p), temperatures: p.doubles("temperatures"),
-                             lanczosSteps: p.int("lanczos_steps"), randomVectors: p.int("random_vectors"),
-                             batches: p.int("batches"), seed: p.seed(), twists: p.int("twists"),
-                             binWidth: p.double("bin_width"), omegaMax: p.optionalDouble("omega_max"))
-        s.exactWindow = p.double("exact_window")
-        s.exactMaxStates = p.int("exact_max_states")
+        var s = FTLMSettings(model: ModelParameters.model(p), temperatures: p[ModelParameters.temperatures],
+                             lanczosSteps: p[Self.lanczosSteps], randomVectors: p[Self.randomVectors],
+                             batches: p[Self.batches], seed: UInt64(p[Self.seed]), twists: p[ModelParameters.twists],
+                             binWidth: p[ModelParameters.binWidth], omegaMax: p[ModelParameters.omegaMax])
+        s.exactWindow = p[Self.exactWindow]
+        s.exactMaxStates = p[Self.exactMaxStates]
         return s
     }
 
-    func shardCount(_ p: Params) -> Int { p.int("shards") }
+    func shardCount(_ p: Params) -> Int { p[Self.shards] }
 
     /// Error control: rounds of `random_vectors` per sector up to the cap.
     func maxRounds(_ p: Params) -> Int {
-        guard p.optionalDouble("target_error") != nil else { return 1 }
-        return max(1, (p["max_random_vectors"]?.intValue ?? 10 * p.int("random_vectors")) / p.int("random_vectors"))
+        guard p[Self.targetError] != nil else { return 1 }
+        return max(1, (p[Self.maxRandomVectors] ?? 10 * p[Self.randomVectors]) / p[Self.randomVectors])
     }
 
     func runShard(_ context: StageContext, shard: Int, count: Int, output: String) throws {
@@ -113,16 +114,16 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
     }
 
     func needsAnotherRound(_ context: StageContext, shards: [String]) throws -> Bool {
-        guard let target = context.params.optionalDouble("target_error") else { return false }
+        guard let target = context.params[Self.targetError] else { return false }
         let r = FTLM.merge(try pooledBatches(context, shards: shards))
-        return !controlled(context.params, StatisticalError.relative(r, delta: context.params.double("target_delta")))
+        return !controlled(context.params, StatisticalError.relative(r, delta: context.params[Self.targetDelta]))
             .allSatisfy { $0 <= target }
     }
 
     /// The errors of the temperatures held to the target.
     func controlled(_ p: Params, _ errors: [Double]) -> [Double] {
-        let tMin = p.double("target_min_temperature")
-        return zip(p.doubles("temperatures"), errors).filter { $0.0 >= tMin }.map(\.1)
+        let tMin = p[Self.targetMinTemperature]
+        return zip(p[ModelParameters.temperatures], errors).filter { $0.0 >= tMin }.map(\.1)
     }
 
     func merge(_ context: StageContext, shards: [String]) throws -> StageReport {
@@ -139,13 +140,13 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
             // Every shard finds the same states (they depend on the settings only).
             report.append(("exact_states_per_sector", .array(try KuboSumsFile.exactStates(first).map { .int($0) })))
         }
-        if let target = context.params.optionalDouble("target_error") {
+        if let target = context.params[Self.targetError] {
             let rounds = shards.count / shardCount(context.params)
-            let errors = StatisticalError.relative(r, delta: context.params.double("target_delta"))
+            let errors = StatisticalError.relative(r, delta: context.params[Self.targetDelta])
             report.append(("error_control", .object([
                 ("target_error", .double(target)), ("rounds", .int(rounds)),
                 ("random_vectors_per_sector", .int(rounds * s.randomVectors)),
-                ("target_min_temperature", .double(context.params.double("target_min_temperature"))),
+                ("target_min_temperature", .double(context.params[Self.targetMinTemperature])),
                 ("met", .bool(controlled(context.params, errors).allSatisfy { $0 <= target })),
                 ("relative_error", .array(errors.map { .double($0) }))])))
         }

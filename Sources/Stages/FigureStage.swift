@@ -8,15 +8,14 @@ struct FigureStage: StageKind {
     let name = "figure"
     let version = 2
     let summary = "gnuplot figure (PDF, PNG) with its data table, script and provenance record"
-    let parameters: [ParameterSpec] = [
-        ParameterSpec("name", .string(), help: "file name of the figure, without extension (e.g. fig3a)"),
-        ParameterSpec("recipe", .string(allowed: FigureRecipes.names), help: "what to draw"),
-        ParameterSpec("title", .string(), default: .string(""), help: "figure title"),
-        ParameterSpec("temperature", .double(min: 0, exclusiveMin: true), default: .null, help: "temperature of the spectra drawn"),
-        ParameterSpec("omega_max", .double(min: 0, exclusiveMin: true), default: .double(2), help: "largest ω drawn"),
-        ParameterSpec("temperatures", .doubles(min: 0), default: .null, help: "temperatures of the spectra drawn (recipes fig1, fig4, fig5)"),
-        ParameterSpec("omega0", .double(min: 0), default: .null, help: "ω0 of the panel that shows one (fig3a)"),
-    ]
+    static let figureName = Parameter<String>("name", .string(), help: "file name of the figure, without extension (e.g. fig3a)")
+    static let recipe = Parameter<String>("recipe", .string(allowed: FigureRecipes.names), help: "what to draw")
+    static let title = Parameter<String>("title", .string(), default: .string(""), help: "figure title")
+    static let temperature = Parameter<Double?>("temperature", .double(min: 0, exclusiveMin: true), default: .null, unit: "t", help: "temperature of the spectra drawn")
+    static let omegaMax = Parameter<Double>("omega_max", .double(min: 0, exclusiveMin: true), default: .double(2), unit: "t", help: "largest ω drawn")
+    static let temperatures = Parameter<[Double]?>("temperatures", .doubles(min: 0), default: .null, unit: "t", help: "temperatures of the spectra drawn (recipes fig1, fig4, fig5)")
+    static let omega0 = Parameter<Double?>("omega0", .double(min: 0), default: .null, unit: "t", help: "ω0 of the panel that shows one (fig3a)")
+    let parameters: [ParameterSpec] = [Self.figureName.spec, Self.recipe.spec, Self.title.spec, Self.temperature.spec, Self.omegaMax.spec, Self.temperatures.spec, Self.omega0.spec]
     let inputs = [
         InputSpec("curves", required: false, multiple: true, accepts: ["filter", "dmft", "rta"], help: "artifacts drawn, in legend order (recipe spectra)"),
         InputSpec("ftlm", required: false, multiple: true, accepts: ["filter"], help: "filtered FTLM σ(ω) curves, one per ω0"),
@@ -28,16 +27,16 @@ struct FigureStage: StageKind {
     ]
 
     func validate(_ p: Params) -> [(String, String)] {
-        let n = p.string("name")
+        let n = p[FigureStage.figureName]
         if n.isEmpty || !n.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) }) {
-            return [("name", "must be letters, digits, '-' or '_', got '\(n)'")]
+            return [(FigureStage.figureName.name, "must be letters, digits, '-' or '_', got '\(n)'")]
         }
         if let problem = FigureRecipes.check(p) { return [problem] }
         return []
     }
 
     func outputs(id: String, params: Params) -> [OutputFile] {
-        let n = params.string("name")
+        let n = params[FigureStage.figureName]
         return ["pdf", "png", "dat", "gp", "provenance.json"].map { OutputFile(.figures, "\(n).\($0)") }
     }
 
@@ -68,13 +67,19 @@ struct FigureStage: StageKind {
 enum FigureRecipes {
     static let names = ["spectra", "fig1", "fig2", "fig3", "fig4", "fig5"]
 
+    /// A parameter the recipe needs (validation has checked it is there: `check`).
+    static func need<T>(_ p: Params, _ parameter: Parameter<T?>) throws -> T {
+        guard let v = p[parameter] else { throw StageError("recipe '\(p[FigureStage.recipe])' needs \(parameter.name)") }
+        return v
+    }
+
     static func check(_ p: Params) -> (String, String)? {
-        let recipe = p.string("recipe")
-        if ["spectra", "fig2", "fig3"].contains(recipe) && !p.has("temperature") {
+        let recipe = p[FigureStage.recipe]
+        if ["spectra", "fig2", "fig3"].contains(recipe) && !p.has(FigureStage.temperature) {
             return ("temperature", "recipe '\(recipe)' needs the temperature drawn")
         }
-        if recipe == "fig3" && !p.has("omega0") { return ("omega0", "recipe 'fig3' needs the ω0 of panel (a)") }
-        if ["fig1", "fig4", "fig5"].contains(recipe) && !p.has("temperatures") {
+        if recipe == "fig3" && !p.has(FigureStage.omega0) { return ("omega0", "recipe 'fig3' needs the ω0 of panel (a)") }
+        if ["fig1", "fig4", "fig5"].contains(recipe) && !p.has(FigureStage.temperatures) {
             return ("temperatures", "recipe '\(recipe)' needs the temperatures drawn")
         }
         return nil
@@ -82,7 +87,7 @@ enum FigureRecipes {
 
     static func build(_ context: StageContext) throws -> Figure {
         let p = context.params
-        switch p.string("recipe") {
+        switch p[FigureStage.recipe] {
         case "fig1": return try PaperFigures.fig1(context)
         case "fig2": return try PaperFigures.fig2(context)
         case "fig3": return try PaperFigures.fig3(context)
@@ -94,8 +99,8 @@ enum FigureRecipes {
 
     /// σ(ω) at one temperature from every input curve, with error bands where known.
     static func spectra(_ context: StageContext, _ p: Params) throws -> Figure {
-        let T = p.double("temperature")
-        let wmax = p.double("omega_max")
+        let T = try FigureRecipes.need(p, FigureStage.temperature)
+        let wmax = p[FigureStage.omegaMax]
         var series: [Series] = []
         for (k, input) in context.inputs("curves").enumerated() {
             let c = try CurveArtifact.read(input.path)
@@ -104,7 +109,7 @@ enum FigureRecipes {
         }
         var panel = Panel(title: "T = \(JSONValue.format(T)) t", xLabel: "ω / t", yLabel: "σ(ω)  [e²a²/ħ per particle]", series: series)
         panel.xRange = 0...wmax
-        let title = p.string("title").isEmpty ? "Optical conductivity at T = \(JSONValue.format(T))" : p.string("title")
-        return Figure(name: p.string("name"), title: title, panels: [panel])
+        let title = p[FigureStage.title].isEmpty ? "Optical conductivity at T = \(JSONValue.format(T))" : p[FigureStage.title]
+        return Figure(name: p[FigureStage.figureName], title: title, panels: [panel])
     }
 }

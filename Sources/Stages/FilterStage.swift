@@ -9,33 +9,32 @@ struct FilterStage: HDF5StageKind {
     let name = "filter"
     let version = 1
     let summary = "Gaussian filter (width δ) of a stick spectrum: datasets omega, temperature, sigma[T, ω], sigma_error"
-    let parameters: [ParameterSpec] = [
-        ParameterSpec("delta", .double(min: 0, exclusiveMin: true), help: "Gaussian width δ"),
-        ParameterSpec("omega_max", .double(min: 0, exclusiveMin: true), default: .double(4), help: "largest ω of the output grid"),
-        ParameterSpec("omega_step", .double(min: 0, exclusiveMin: true), default: .null, help: "grid step (default δ/4, at most 0.01)"),
-    ]
+    static let delta = Parameter<Double>("delta", .double(min: 0, exclusiveMin: true), unit: "t", help: "Gaussian width δ")
+    static let omegaMax = Parameter<Double>("omega_max", .double(min: 0, exclusiveMin: true), default: .double(4), unit: "t", help: "largest ω of the output grid")
+    static let omegaStep = Parameter<Double?>("omega_step", .double(min: 0, exclusiveMin: true), default: .null, unit: "t", help: "grid step (default δ/4, at most 0.01)")
+    let parameters: [ParameterSpec] = [Self.delta.spec, Self.omegaMax.spec, Self.omegaStep.spec]
     let inputs = [InputSpec("spectrum", accepts: ["static-disorder", "ed", "ftlm"], help: "a stick spectrum (static-disorder, ed, ftlm)")]
 
     /// The output grid step: `omega_step`, else δ/4 (at most 0.01).
-    static func step(_ p: Params) -> Double { p.optionalDouble("omega_step") ?? min(p.double("delta") / 4, 0.01) }
+    static func step(_ p: Params) -> Double { p[Self.omegaStep] ?? min(p[Self.delta] / 4, 0.01) }
 
     func validate(_ p: Params) -> [(String, String)] {
-        if p.double("omega_max") / Self.step(p) > 2e6 { return [(p.has("omega_step") ? "omega_step" : "omega_max", "gives more than 2 million grid points")] }
+        if p[Self.omegaMax] / Self.step(p) > 2e6 { return [(p.has(Self.omegaStep) ? Self.omegaStep.name : Self.omegaMax.name, "gives more than 2 million grid points")] }
         return []
     }
 
     func sizes(_ p: Params) -> [SizeEstimate] {
         // Rows: the input's temperatures and batches, unknown here; 100 is generous.
-        [Footprint.grid(range: p.double("omega_max"), step: Self.step(p), rows: 100, arrays: 2, blame: p.has("omega_step") ? "omega_step" : "omega_max")]
+        [Footprint.grid(range: p[Self.omegaMax], step: Self.step(p), rows: 100, arrays: 2, blame: p.has(Self.omegaStep) ? Self.omegaStep.name : Self.omegaMax.name)]
     }
 
     func run(_ context: StageContext) throws -> StageReport {
         let p = context.params
         let input = context.input("spectrum")!
         let art = try SpectrumArtifact.read(input.path)
-        let delta = p.double("delta")
+        let delta = p[Self.delta]
         let step = Self.step(p)
-        let n = Int((p.double("omega_max") / step).rounded(.down)) + 1
+        let n = Int((p[Self.omegaMax] / step).rounded(.down)) + 1
         let omegas = (0..<n).map { Double($0) * step }
         let temps = art.spectrum.temperatures
         var sigma: [Double] = []

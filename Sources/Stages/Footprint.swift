@@ -10,11 +10,13 @@ enum Footprint {
     /// Points of a grid covering `range` with `step` (≥ 1; infinite when the ratio is).
     static func points(_ range: Double, _ step: Double) -> Double { max(1, (range / step).rounded(.up)) }
 
-    /// A stick histogram (weight and weighted ω per temperature and bin) held `copies` times.
-    static func histogram(_ p: Params, range: Double, copies: Double, blame: String = "bin_width") -> SizeEstimate {
-        let bins = points(range, p.double("bin_width"))
-        let temps = Double(p.doubles("temperatures").count)
-        return SizeEstimate(parameter: temps > 1000 ? "temperatures" : blame, bytes: 2 * double * bins * temps * copies,
+    /// A stick histogram (weight and weighted ω per temperature and bin) held `copies` times;
+    /// blamed on the temperature list when it is long, else on the bin width.
+    static func histogram(range: Double, binWidth: Parameter<Double>, temperatures: Parameter<[Double]>, _ p: Params,
+                          copies: Double) -> SizeEstimate {
+        let bins = points(range, p[binWidth])
+        let temps = Double(p[temperatures].count)
+        return SizeEstimate(parameter: temps > 1000 ? temperatures.name : binWidth.name, bytes: 2 * double * bins * temps * copies,
                             what: "\(Int(min(temps, 1e15))) temperatures × \(format(bins)) histogram bins × \(format(copies)) copies")
     }
 
@@ -26,10 +28,11 @@ enum Footprint {
 
     /// The parameter behind a histogram range that is too wide: the range if given, else the
     /// energy scale that set the default range (t, g, ω0) when it is absurd, else the bin width.
-    static func rangeBlame(_ p: Params) -> String {
-        if p.has("omega_max") { return p.double("omega_max") > 1e3 ? "omega_max" : "bin_width" }
-        for name in ["g", "t", "omega0"] where (p.optionalDouble(name) ?? 0) > 1e3 { return name }
-        return "bin_width"
+    static func rangeBlame(_ p: Params, omegaMax: Parameter<Double?>, binWidth: Parameter<Double>,
+                           scales: [Parameter<Double>]) -> String {
+        if let w = p[omegaMax] { return w > 1e3 ? omegaMax.name : binWidth.name }
+        for s in scales where abs(p[s]) > 1e3 { return s.name }
+        return binWidth.name
     }
 
     static func format(_ x: Double) -> String { x < 1e6 ? String(Int(x)) : String(format: "%.2g", x) }

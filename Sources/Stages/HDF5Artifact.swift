@@ -33,11 +33,6 @@ enum ProvenanceAttributes {
     }
 }
 
-extension Params {
-    /// A seed parameter as the generator's unsigned seed.
-    func seed(_ name: String = "seed") -> UInt64 { UInt64(int(name)) }
-}
-
 /// Common description attributes of datasets.
 enum Units {
     static let omega = ["units": "t/ħ", "meaning": "frequency ω"]

@@ -36,7 +36,7 @@ enum PaperFigures {
     }
 
     static func byOmega0(_ inputs: [InputArtifact]) -> [(Double, InputArtifact)] {
-        inputs.compactMap { i in i.parameter("omega0").map { ($0, i) } }.sorted { $0.0 < $1.0 }
+        inputs.compactMap { i in i.parameter(ModelParameters.omega0.name).map { ($0, i) } }.sorted { $0.0 < $1.0 }
     }
 
     static func matching(_ inputs: [InputArtifact], _ w0: Double) -> InputArtifact? {
@@ -46,7 +46,7 @@ enum PaperFigures {
     /// Fig. 1: FTLM σ(ω) at several T for each ω0 (left) and ρ(T): FTLM with δ band, DMFT, RTA (right).
     static func fig1(_ context: StageContext) throws -> Figure {
         let p = context.params
-        let temps = p.doubles("temperatures"), wmax = p.double("omega_max")
+        let temps = try FigureRecipes.need(p, FigureStage.temperatures), wmax = p[FigureStage.omegaMax]
         var panels: [Panel] = []
         for (k, (w0, input)) in byOmega0(context.inputs("ftlm")).enumerated() {
             let c = try CurveArtifact.read(input.path)
@@ -62,13 +62,13 @@ enum PaperFigures {
             rp.logX = true
             panels += [left, rp]
         }
-        return Figure(name: p.string("name"), title: title(p, "Fig. 1: σ(ω) and ρ(T), g = 1"), columns: 2, panels: panels)
+        return Figure(name: p[FigureStage.figureName], title: title(p, "Fig. 1: σ(ω) and ρ(T), g = 1"), columns: 2, panels: panels)
     }
 
     /// Fig. 2: FTLM σ(ω) at one T for increasing ω0; inset: peak position against ω0.
     static func fig2(_ context: StageContext) throws -> Figure {
         let p = context.params
-        let T = p.double("temperature"), wmax = p.double("omega_max")
+        let T = try FigureRecipes.need(p, FigureStage.temperature), wmax = p[FigureStage.omegaMax]
         let series = try byOmega0(context.inputs("ftlm")).map { (w0, i) in
             try spectrum(try CurveArtifact.read(i.path), path: i.path, T: T, wmax: wmax, label: "ω0 = \(fmt(w0))")
         }
@@ -86,14 +86,14 @@ enum PaperFigures {
         }
         var ip = Panel(title: "inset: finite-frequency peak", xLabel: "ω0 / t", yLabel: "ω_peak / t", series: inset)
         ip.logX = true
-        return Figure(name: p.string("name"), title: title(p, "Fig. 2: σ(ω) for increasing ω0, g = 1"), columns: 2, panels: [main, ip])
+        return Figure(name: p[FigureStage.figureName], title: title(p, "Fig. 2: σ(ω) for increasing ω0, g = 1"), columns: 2, panels: [main, ip])
     }
 
     /// Fig. 3: (a) FTLM, DMFT, static and RTA σ(ω) at one ω0 and T; (b) σ_dc(ω0) with the Eq. 5
     /// fit; (c) SW(0.25) and SW(∞) against ω0, FTLM and DMFT.
     static func fig3(_ context: StageContext) throws -> Figure {
         let p = context.params
-        let T = p.double("temperature"), w0 = p.double("omega0"), wmax = p.double("omega_max")
+        let T = try FigureRecipes.need(p, FigureStage.temperature), w0 = try FigureRecipes.need(p, FigureStage.omega0), wmax = p[FigureStage.omegaMax]
         var a: [Series] = []
         if let f = matching(context.inputs("ftlm"), w0) { a.append(try spectrum(try CurveArtifact.read(f.path), path: f.path, T: T, wmax: wmax, label: "FTLM")) }
         if let d = matching(context.inputs("dmft"), w0) { a.append(try spectrum(try CurveArtifact.read(d.path), path: d.path, T: T, wmax: wmax, label: "DMFT", style: .dashed)) }
@@ -138,18 +138,18 @@ enum PaperFigures {
         pb.logX = true
         var pc = Panel(title: "(c) spectral weight at T = \(fmt(T))", xLabel: "ω0 / t", yLabel: "SW(Λ)", series: c)
         pc.logX = true
-        return Figure(name: p.string("name"), title: title(p, "Fig. 3: vertex corrections and RTA, g = 1"), columns: 3, panels: [pa, pb, pc])
+        return Figure(name: p[FigureStage.figureName], title: title(p, "Fig. 3: vertex corrections and RTA, g = 1"), columns: 3, panels: [pa, pb, pc])
     }
 
     /// Fig. 4: (a) twist-averaged FTLM against DMFT on a log scale at several T; (b) DMFT ρ(T) for
     /// several ω0 with arrows at T* = 0.4 ω0.
     static func fig4(_ context: StageContext) throws -> Figure {
         let p = context.params
-        let temps = p.doubles("temperatures"), wmax = p.double("omega_max")
+        let temps = try FigureRecipes.need(p, FigureStage.temperatures), wmax = p[FigureStage.omegaMax]
         var a: [Series] = []
         let ftlm = context.inputs("ftlm").first
-        let w0a = ftlm?.parameter("omega0") ?? p.optionalDouble("omega0") ?? 2
-        let dmftA = context.inputs("dmft").first { abs(($0.parameter("omega0") ?? -1) - w0a) < 1e-12 }
+        let w0a = ftlm?.parameter(ModelParameters.omega0.name) ?? p[FigureStage.omega0] ?? 2
+        let dmftA = context.inputs("dmft").first { abs(($0.parameter(ModelParameters.omega0.name) ?? -1) - w0a) < 1e-12 }
         for T in temps {
             if let f = ftlm { a.append(try spectrum(try CurveArtifact.read(f.path), path: f.path, T: T, wmax: wmax, label: "FTLM T = \(fmt(T))")) }
             if let d = dmftA { a.append(try spectrum(try CurveArtifact.read(d.path), path: d.path, T: T, wmax: wmax, label: "DMFT T = \(fmt(T))", style: .dashed)) }
@@ -168,7 +168,7 @@ enum PaperFigures {
         pb.logY = true
         pb.logX = true
         pb.markers = markers
-        return Figure(name: p.string("name"), title: title(p, "Fig. 4: fast TLS regime, g = 1"), columns: 2, panels: [pa, pb])
+        return Figure(name: p[FigureStage.figureName], title: title(p, "Fig. 4: fast TLS regime, g = 1"), columns: 2, panels: [pa, pb])
     }
 
     /// Fig. 5: DMFT DOS and Γ = −Im Σ at the given temperatures (arrow: E0), then σ(ω) at several T.
@@ -183,7 +183,7 @@ enum PaperFigures {
         let e0 = try f.root.readDoubles("e0").values[0]
         let n = nu.count
         var panels: [Panel] = []
-        let wanted = p.doubles("temperatures")
+        let wanted = try FigureRecipes.need(p, FigureStage.temperatures)
         for (k, T) in wanted.enumerated() {
             guard let r = temps.firstIndex(where: { abs($0 - T) < 1e-9 }) else { throw StageError("\(d.path) has no T = \(T)") }
             let keep = nu.indices.filter { nu[$0] > -4 && nu[$0] < 4 }.filter { $0 % 2 == 0 }
@@ -198,14 +198,14 @@ enum PaperFigures {
         let c = try CurveArtifact.read(d.path)
         // The ω = 0 peak grows as e^{ω0/T} at low T: a log axis and T ≥ 0.3 keep every curve visible.
         let shown = temps.filter { T in [0.3, 0.5, 1, 2, 5].contains { abs($0 - T) < 1e-9 } }
-        let series = try shown.map { try spectrum(c, path: d.path, T: $0, wmax: p.double("omega_max"), label: "T = \(fmt($0))") }
+        let series = try shown.map { try spectrum(c, path: d.path, T: $0, wmax: p[FigureStage.omegaMax], label: "T = \(fmt($0))") }
         var pd = Panel(title: "(\(Character(UnicodeScalar(97 + wanted.count)!))) DMFT σ(ω)", xLabel: "ω / t", yLabel: sigmaLabel, series: series)
-        pd.xRange = 0...p.double("omega_max")
+        pd.xRange = 0...p[FigureStage.omegaMax]
         pd.logY = true
         for k in pd.series.indices { pd.series[k].y = pd.series[k].y.map { $0 > 0 ? $0 : .nan } }
         panels.append(pd)
-        return Figure(name: p.string("name"), title: title(p, "Fig. 5: DMFT, g = 1, ω0 = \(fmt(d.parameter("omega0") ?? 1))"), columns: 2, panels: panels)
+        return Figure(name: p[FigureStage.figureName], title: title(p, "Fig. 5: DMFT, g = 1, ω0 = \(fmt(d.parameter(ModelParameters.omega0.name) ?? 1))"), columns: 2, panels: panels)
     }
 
-    static func title(_ p: Params, _ fallback: String) -> String { p.string("title").isEmpty ? fallback : p.string("title") }
+    static func title(_ p: Params, _ fallback: String) -> String { p[FigureStage.title].isEmpty ? fallback : p[FigureStage.title] }
 }

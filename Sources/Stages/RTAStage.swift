@@ -8,32 +8,31 @@ struct RTAStage: HDF5StageKind {
     let name = "rta"
     let version = 1
     let summary = "relaxation time approximation (paper Eq. 3, 4): sigma[T, ω], sigma_dc, rho"
-    let parameters: [ParameterSpec] = [
-        ParameterSpec("omega0", .double(min: 0, exclusiveMin: true), help: "TLS Rabi frequency ω0"),
-        ParameterSpec("p", .double(min: 0, exclusiveMin: true), default: .null, help: "relaxation rate (default ω0, as in the paper)"),
-        ParameterSpec("temperatures", .doubles(min: 0, exclusiveMin: true), default: .null, help: "temperatures (default: all of the input)"),
-        ParameterSpec("omega_max", .double(min: 0, exclusiveMin: true), default: .double(4), help: "largest ω of the output grid"),
-        ParameterSpec("omega_step", .double(min: 0, exclusiveMin: true), default: .double(0.005), help: "grid step"),
-    ]
+    static let omega0 = Parameter<Double>("omega0", .double(min: 0, exclusiveMin: true), unit: "t", help: "TLS Rabi frequency ω0")
+    static let rate = Parameter<Double?>("p", .double(min: 0, exclusiveMin: true), default: .null, unit: "t", help: "relaxation rate (default ω0, as in the paper)")
+    static let temperatures = Parameter<[Double]?>("temperatures", .doubles(min: 0, exclusiveMin: true), default: .null, unit: "t", help: "temperatures (default: all of the input)")
+    static let omegaMax = Parameter<Double>("omega_max", .double(min: 0, exclusiveMin: true), default: .double(4), unit: "t", help: "largest ω of the output grid")
+    static let omegaStep = Parameter<Double>("omega_step", .double(min: 0, exclusiveMin: true), default: .double(0.005), unit: "t", help: "grid step")
+    let parameters: [ParameterSpec] = [Self.omega0.spec, Self.rate.spec, Self.temperatures.spec, Self.omegaMax.spec, Self.omegaStep.spec]
     let inputs = [InputSpec("static", accepts: ["static-disorder"], help: "a static-disorder stick spectrum")]
 
     func validate(_ p: Params) -> [(String, String)] {
-        p.double("omega_max") / p.double("omega_step") > 2e6 ? [("omega_step", "gives more than 2 million grid points")] : []
+        p[Self.omegaMax] / p[Self.omegaStep] > 2e6 ? [(Self.omegaStep.name, "gives more than 2 million grid points")] : []
     }
 
     func sizes(_ p: Params) -> [SizeEstimate] {
-        let rows = Double(p.has("temperatures") ? p.doubles("temperatures").count : 100)
-        return [Footprint.grid(range: p.double("omega_max"), step: p.double("omega_step"), rows: rows * 10, arrays: 2, blame: "omega_step")]
+        let rows = Double(p[Self.temperatures]?.count ?? 100)
+        return [Footprint.grid(range: p[Self.omegaMax], step: p[Self.omegaStep], rows: rows * 10, arrays: 2, blame: Self.omegaStep.name)]
     }
 
     func run(_ context: StageContext) throws -> StageReport {
         let prm = context.params
         let input = context.input("static")!
         let art = try SpectrumArtifact.read(input.path)
-        let p = prm.optionalDouble("p") ?? prm.double("omega0")
-        let temps = prm.has("temperatures") ? prm.doubles("temperatures") : art.spectrum.temperatures
-        let step = prm.double("omega_step")
-        let n = Int((prm.double("omega_max") / step).rounded(.down)) + 1
+        let p = prm[Self.rate] ?? prm[Self.omega0]
+        let temps = prm[Self.temperatures] ?? art.spectrum.temperatures
+        let step = prm[Self.omegaStep]
+        let n = Int((prm[Self.omegaMax] / step).rounded(.down)) + 1
         let omegas = (0..<n).map { Double($0) * step }
         var sigma: [Double] = [], sigmaErr: [Double] = [], dc: [Double] = [], dcErr: [Double] = []
         for (k, T) in temps.enumerated() {

@@ -9,7 +9,7 @@ struct Tlspipe: ParsableCommand {
         commandName: "tlspipe",
         abstract: "Reproducible pipeline for the electron–TLS paper: run stages, audit artifacts, draw figures.",
         version: CodeVersion.toolVersion,
-        subcommands: [Run.self, Status.self, Explain.self, Audit.self, Graph.self, Validate.self, Compute.self, Kinds.self, Schema.self])
+        subcommands: [Run.self, Status.self, Explain.self, Outputs.self, Clean.self, Accept.self, Audit.self, Graph.self, Validate.self, Compute.self, Kinds.self, Schema.self])
 }
 
 /// An error with its exit code (1: a stage failed; 2: bad usage or bad spec).
@@ -171,6 +171,54 @@ struct Explain: ParsableCommand {
     }
 }
 
+struct Outputs: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List every file a spec produces, with its stage and state.")
+    @Argument(help: "Pipeline spec (JSON).") var spec: String
+    @OptionGroup var ws: WorkspaceOptions
+
+    func run() throws {
+        for o in try makeDriver(spec, ws).outputs() {
+            print("\(o.state.padding(toLength: 7, withPad: " ", startingAt: 0)) \(o.path)  (\(o.stage))")
+        }
+    }
+}
+
+struct Clean: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Remove a spec's generated files (artifacts, figures, records, shards); with --orphans only those no stage of the spec produces any more.")
+    @Argument(help: "Pipeline spec (JSON).") var spec: String
+    @Flag(help: "Only files of stages that are no longer in the spec (e.g. after a sweep shrank).") var orphans = false
+    @OptionGroup var ws: WorkspaceOptions
+
+    func run() throws {
+        let removed: [String]
+        do { removed = try makeDriver(spec, ws).clean(orphansOnly: orphans) } catch let e as LockBusy {
+            throw CLIFailure(code: 1, message: e.message)
+        } catch { throw CLIFailure(code: 1, message: SafeFiles.describe(error)) }
+        for r in removed { print("removed \(r)") }
+        print(removed.isEmpty ? "nothing to remove" : "removed \(removed.count) file(s)")
+    }
+}
+
+struct Accept: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Accept a change known not to affect results (a title, a comment) without rerunning: the stage's record takes the new key and says what was accepted.")
+    @Argument(help: "Pipeline spec (JSON).") var spec: String
+    @Argument(help: "Stage ids (a sweep template id accepts every instance).") var stages: [String]
+    @OptionGroup var ws: WorkspaceOptions
+
+    func run() throws {
+        guard !stages.isEmpty else { throw CLIFailure(code: 2, message: "accept: name at least one stage") }
+        let done: [(String, [StaleReason])]
+        do { done = try makeDriver(spec, ws).accept(stages) } catch let e as SpecError {
+            throw CLIFailure(code: 2, message: e.description)
+        } catch let e as LockBusy { throw CLIFailure(code: 1, message: e.message)
+        } catch { throw CLIFailure(code: 1, message: SafeFiles.describe(error)) }
+        for (id, reasons) in done {
+            print(reasons.isEmpty ? "\(id): already fresh" : "\(id): accepted " + reasons.map(\.description).joined(separator: "; "))
+        }
+    }
+}
+
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the provenance chain of an artifact or figure down to its roots, checking every hash (exit 1 if one fails).")
     @Argument(help: "An HDF5 artifact or a figure (PDF, PNG, or its .provenance.json).") var file: String
@@ -247,7 +295,11 @@ struct Kinds: ParsableCommand {
             print("\(name) (v\(k.version)): \(k.summary)")
             for p in k.parameters {
                 let d = p.defaultValue.map { $0 == .null ? " [optional]" : " [default \($0.canonical)]" } ?? " [required]"
-                print("    \(p.name)\(d): \(p.help)")
+                var facts: [String] = []
+                if !p.unit.isEmpty { facts.append("in units of \(p.unit)") }
+                if let range = p.type.rangeText { facts.append(range) }
+                if !p.affectsResults { facts.append("execution only: not part of the key") }
+                print("    \(p.name)\(d): \(p.help)" + (facts.isEmpty ? "" : " (" + facts.joined(separator: "; ") + ")"))
             }
             for i in k.inputs { print("    input \(i.name)\(i.multiple ? " (several)" : "")\(i.required ? "" : " [optional]"): \(i.help)") }
         }

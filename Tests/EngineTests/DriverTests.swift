@@ -184,4 +184,44 @@ final class DriverTests: XCTestCase {
         XCTAssertEqual(a.reasons.map(\.code), ["record_unreadable"])
         XCTAssertEqual(try s.run(), ["a"])
     }
+
+    /// `accept`: a change known not to matter is taken without a rebuild, and recorded.
+    func testAcceptTakesARecipeChangeWithoutRebuilding() throws {
+        let s = Scratch()
+        s.write(chainSpec())
+        try s.run()
+        s.write(chainSpec(note: "a comment"))
+        XCTAssertEqual(try s.driver().planner.plan()["b"]!.reasons.map(\.code), ["parameter_changed"])
+        let accepted = try s.driver().accept(["b"])
+        XCTAssertEqual(accepted.map(\.0), ["b"])
+        XCTAssertTrue(try s.driver().planner.plan().stages.allSatisfy { $0.fresh })
+        XCTAssertEqual(try s.run(), [])
+        let record = try String(contentsOfFile: s.workspace.dataDir + "/.tlspipe/records/b.json", encoding: .utf8)
+        XCTAssertTrue(record.contains("\"accepted\"") && record.contains("parameter_changed"), record)
+        // Data cannot be accepted: a modified artifact must be rebuilt.
+        try "tampered".write(toFile: s.workspace.dataDir + "/a.txt", atomically: false, encoding: .utf8)
+        XCTAssertThrowsError(try s.driver().accept(["a"]))
+    }
+
+    /// `clean --orphans` removes only what no stage of the spec produces any more; `outputs` lists files and states.
+    func testCleanOrphansAndOutputs() throws {
+        let s = Scratch()
+        func spec(_ values: String) -> String {
+            #"{"name": "sw", "stages": [{"id": "src", "kind": "recorder", "sweep": {"value": [\#(values)]}}]}"#
+        }
+        s.write(spec("1, 2, 3"))
+        XCTAssertEqual(try s.run().count, 3)
+        s.write(spec("1, 2"))
+        let outs = try s.driver().outputs()
+        XCTAssertEqual(outs.map(\.state), ["fresh", "fresh"])
+        let removed = try s.driver().clean(orphansOnly: true)
+        XCTAssertTrue(removed.contains(s.workspace.dataDir + "/src@value=3.0.txt"), "\(removed)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: s.workspace.dataDir + "/src@value=1.0.txt"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: s.workspace.dataDir + "/src@value=3.0.txt"))
+        XCTAssertEqual(try s.run(), [])
+        // A full clean removes the spec's files; the next run rebuilds them.
+        _ = try s.driver().clean(orphansOnly: false)
+        XCTAssertEqual(try s.driver().outputs().map(\.state), ["missing", "missing"])
+        XCTAssertEqual(try s.run().count, 2)
+    }
 }

@@ -104,4 +104,24 @@ final class SpecErrorTests: XCTestCase {
         XCTAssertEqual(filesUnder(s.dir), [])
         XCTAssertEqual(try CLI.run(["--help"], in: s.dir).status, 0)
     }
+
+    /// One `validate` reports every independent error, with a suggestion for a misspelt kind.
+    func testValidateReportsEveryErrorAtOnce() throws {
+        let s = Scratch()
+        s.write(#"""
+        {"name": "three", "stages": [
+          {"id": "s", "kind": "static-disorder", "params": {"sites": 20, "realizations": 2, "seed": 1, "temperatures": [1]}},
+          {"id": "f", "kind": "fiter", "params": {"delta": 0.1}, "inputs": {"spectrum": "s"}},
+          {"id": "r", "kind": "rta", "params": {"omega0": -1}, "inputs": {"static": "s"}},
+          {"id": "d", "kind": "dc", "params": {"delta_min": 0.01, "delta_max": 0.05, "pionts": 3}, "inputs": {"spectrum": "s"}},
+          {"id": "g", "kind": "filter", "params": {"delta": 0.1}, "inputs": {"spectrum": "f"}}
+        ]}
+        """#)
+        let out = try CLI.run(["validate", "spec.json"], in: s.dir)
+        XCTAssertEqual(out.status, 2)
+        for needle in ["stages[1].kind", "did you mean 'filter'", "stages[2].params.omega0", "stages[3].params.pionts", "did you mean 'points'"] {
+            XCTAssertTrue(out.stderr.contains(needle), "\(needle):\n\(out.stderr)")
+        }
+        XCTAssertFalse(out.stderr.contains("no stage with id 'f'"), "a stage depending on a failed one adds no noise: \(out.stderr)")
+    }
 }
