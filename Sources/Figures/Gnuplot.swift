@@ -9,11 +9,11 @@ public struct FigureError: Error, CustomStringConvertible, Sendable {
 public enum GnuplotRenderer {
     /// The data table: one block per series (gnuplot `index`), columns x y [low high].
     public static func dataTable(_ fig: Figure) -> String {
-        var out = "# \(fig.title)\n# one block per series (gnuplot index i); columns: x y [band_low band_high]\n"
+        var out = "# \(plain(fig.title))\n# one block per series (gnuplot index i); columns: x y [band_low band_high]\n"
         var index = 0
         for (pi, panel) in fig.panels.enumerated() {
             for s in panel.series {
-                out += "\n\n# index \(index): panel \(pi + 1) \"\(panel.title)\" — \(s.label)\n"
+                out += "\n\n# index \(index): panel \(pi + 1) \"\(plain(panel.title))\" — \(plain(s.label))\n"
                 for i in s.x.indices where s.x[i].isFinite && s.y[i].isFinite {
                     out += "\(fmt(s.x[i])) \(fmt(s.y[i]))"
                     if let b = s.band { out += " \(fmt(b.low[i])) \(fmt(b.high[i]))" }
@@ -27,15 +27,26 @@ public enum GnuplotRenderer {
 
     static func fmt(_ v: Double) -> String { String(format: "%.10g", v) }
 
+    /// Text as gnuplot may see it anywhere in a script: no control characters (a newline would
+    /// end the line and start a command of its own) and no backquotes (gnuplot runs the text
+    /// between backquotes as a shell command, even inside strings and comments).
+    static func plain(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.map { u -> Unicode.Scalar in
+            if u.value < 0x20 || u.value == 0x7F { return " " }
+            return u == "`" ? "\u{2035}" : u
+        }))
+    }
+
+    /// Text inside a double-quoted gnuplot string.
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        plain(s).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
     }
 
     /// The gnuplot script; `terminal` is "pdf" or "png".
     public static func script(_ fig: Figure, dataFile: String, output: String, terminal: String) -> String {
         let rows = (fig.panels.count + fig.columns - 1) / fig.columns
         let w = 4.2 * Double(fig.columns), h = 3.2 * Double(rows)
-        var s = "# \(fig.title)\nset encoding utf8\n"
+        var s = "# \(plain(fig.title))\nset encoding utf8\n"
         if terminal == "pdf" {
             s += "set terminal pdfcairo enhanced color font 'Sans,9' size \(w)in,\(h)in\n"
         } else {

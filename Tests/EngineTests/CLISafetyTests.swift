@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import PipelineEngine
 import XCTest
 
 /// The built binary against planted files, full disks, special files and odd options: exit 0, 1
@@ -207,6 +208,27 @@ final class CLISafetyTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["run", "f.json"], in: s.dir).status, 0)
         let dc = try CLI.run(["compute", "dc", "paper_band=true", "--input", "spectrum=data/ft.h5", "--output", "dc.h5"], in: s.dir)
         XCTAssertEqual(dc.status, 0, dc.stderr)
+    }
+
+    /// Text from a spec never runs as a command: gnuplot executes backquoted text even inside
+    /// strings and comments, and a newline would start a line of its own.
+    func testFigureTextCannotRunCommands() throws {
+        let s = Scratch()
+        let marker = s.dir + "/pwned"
+        let title = "a/b `touch \(marker)` \nsystem('touch \(marker)2') \" ' $HOME"
+        let spec = JSONValue.object([("name", .string("t")), ("stages", .array([
+            try JSONValue.parse(#"{"id": "s", "kind": "static-disorder", "params": {"sites": 20, "realizations": 2, "seed": 1, "temperatures": [1]}}"#),
+            try JSONValue.parse(#"{"id": "f", "kind": "filter", "params": {"delta": 0.1}, "inputs": {"spectrum": "s"}}"#),
+            .object([("id", .string("fig")), ("kind", .string("figure")), ("inputs", .object([("curves", .string("f"))])),
+                     ("params", .object([("name", .string("a")), ("recipe", .string("spectra")), ("temperature", .double(1)),
+                                         ("title", .string(title))]))]),
+        ]))])
+        s.write(spec.pretty)
+        let out = try CLI.run(["run", "spec.json"], in: s.dir)
+        XCTAssertEqual(out.status, 0, out.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker), "backquotes ran a command")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker + "2"), "a newline started a gnuplot command")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: s.dir + "/figures/a.png"))
     }
 
     /// Mutated specs and artifacts: only exit codes 0, 1, 2 with a message, never a trap.
