@@ -76,6 +76,10 @@ let package = Package(
         .testTarget(name: "PhysicsTests", dependencies: [
             "Physics", "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: fast),
-        .testTarget(name: "EngineTests", dependencies: ["PipelineEngine", "Stages", "HDF5", "Physics", "tlspipe", "tlspipe-testkit"]),
+        // Tests: in-process engine tests, and tests that drive the built binaries (split so a
+        // failure says which side broke); both share a scratch-folder and CLI helper.
+        .target(name: "TestSupport", dependencies: ["PipelineEngine"], path: "Tests/TestSupport"),
+        .testTarget(name: "EngineTests", dependencies: ["PipelineEngine", "Stages", "HDF5", "Physics", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["PipelineEngine", "Stages", "HDF5", "TestSupport", "tlspipe", "tlspipe-testkit"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import PipelineEngine
 
@@ -35,21 +36,7 @@ struct RecorderKind: StageKind {
     func stamp(outputPaths: [String], provenance: JSONValue) throws {}
 }
 
-/// A scratch folder with a spec file, a workspace and a run log.
-final class Scratch {
-    let dir: String
-    var spec: String { dir + "/spec.json" }
-    var log: String { dir + "/runs.log" }
-    var workspace: Workspace { Workspace(dataDir: dir + "/data", figuresDir: dir + "/figures") }
-
-    init() {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("tlspipe-test-\(UUID().uuidString)").path
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: dir) }
-
-    func write(_ text: String, to name: String = "spec.json") { try! text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
-
+extension Scratch {
     func registry(version: Int = 1) -> StageRegistry { StageRegistry([RecorderKind(version: version, log: log)]) }
 
     func driver(version: Int = 1) throws -> Driver {
@@ -66,54 +53,4 @@ final class Scratch {
         try? FileManager.default.removeItem(atPath: log)
         return ran
     }
-}
-
-/// Runs the built `tlspipe` binary (beside the test bundle).
-struct CLI {
-    static var binary: String { executable("tlspipe") }
-    /// The same command line with the test-only stage kinds (debug-sleep, debug-shards).
-    static var testkit: String { executable("tlspipe-testkit") }
-
-    static func executable(_ name: String) -> String {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for dir in [here, here.deletingLastPathComponent()] {
-            let p = dir.appendingPathComponent(name).path
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/" + name).path
-    }
-
-    struct Output { let status: Int32; let stdout: String; let stderr: String }
-
-    @discardableResult
-    static func run(_ args: [String], in dir: String, env: [String: String] = [:], testkit: Bool = false) throws -> Output {
-        let p = try start(args, in: dir, env: env, testkit: testkit)
-        let out = (p.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
-        let err = (p.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                      stderr: String(decoding: err, as: UTF8.self))
-    }
-
-    static func start(_ args: [String], in dir: String, env: [String: String] = [:], testkit: Bool = false) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: testkit ? CLI.testkit : binary)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        var environment = ProcessInfo.processInfo.environment
-        environment["TLSPIPE_LOG"] = "warning"
-        for (k, v) in env { environment[k] = v }
-        p.environment = environment
-        p.standardOutput = Pipe()
-        p.standardError = Pipe()
-        try p.run()
-        return p
-    }
-}
-
-/// Lists every file under a folder (relative paths), for "nothing written" checks.
-func filesUnder(_ dir: String) -> [String] {
-    guard let e = FileManager.default.enumerator(atPath: dir) else { return [] }
-    return e.compactMap { $0 as? String }.sorted()
 }

@@ -2,6 +2,7 @@ import Foundation
 import HDF5
 import PipelineEngine
 import Stages
+import TestSupport
 import XCTest
 
 /// The real stage kinds through the real binary: determinism, provenance, audit, compute.

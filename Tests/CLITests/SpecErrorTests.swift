@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Malformed specs through the real binary: exit code 2, a message naming the file and the

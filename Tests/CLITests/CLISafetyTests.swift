@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import PipelineEngine
+import TestSupport
 import XCTest
 
 /// The built binary against planted files, full disks, special files and odd options: exit 0, 1

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import PipelineEngine
+import TestSupport
 import XCTest
 
 /// Sharded stages: identical numbers however they are split; finished shards survive a failure.

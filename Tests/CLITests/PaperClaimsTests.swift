@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import PipelineEngine
+import TestSupport
 import XCTest
 
 /// The default spec end to end (reduced sizes CI can afford): every figure exists with its
