@@ -26,14 +26,14 @@ build: deps $(TLSPIPE)
 figures: deps $(TLSPIPE)
 	$(TLSPIPE) run pipelines/default.json --jobs $(JOBS)
 
-# The larger specs keep their own folders: their stage ids (static, fig1, …) are the default
-# spec's too, and sharing data/ would make each rebuild the other's artifacts.
+# Every spec keeps its own folders by default (data/SPEC, figures/SPEC): their stage ids
+# (static, fig1, …) are the same, and they never touch each other's files.
 # Fig. 1 at the paper's sizes with hybrid, error-controlled FTLM: 35 min on two cores.
 fig1: deps $(TLSPIPE)
-	$(TLSPIPE) run pipelines/fig1-controlled.json --jobs $(JOBS) --data-dir data/fig1 --figures-dir figures/fig1
+	$(TLSPIPE) run pipelines/fig1-controlled.json --jobs $(JOBS)
 
 paper: deps $(TLSPIPE)
-	$(TLSPIPE) run pipelines/paper.json --jobs $(JOBS) --data-dir data/paper --figures-dir figures/paper
+	$(TLSPIPE) run pipelines/paper.json --jobs $(JOBS)
 
 status: deps $(TLSPIPE)
 	$(TLSPIPE) status pipelines/default.json
@@ -46,5 +46,5 @@ bench: deps
 	$(SWIFT) build -c release
 	$(RELEASE)/tlspipe-bench
 
-clean-data:
-	rm -rf data/*.h5 data/.tlspipe figures/*.pdf figures/*.png figures/*.dat figures/*.gp figures/*.provenance.json
+clean-data: $(TLSPIPE)
+	$(TLSPIPE) clean pipelines/default.json

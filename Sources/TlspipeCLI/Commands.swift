@@ -19,9 +19,15 @@ struct CLIFailure: Error {
 }
 
 struct WorkspaceOptions: ParsableArguments {
-    @Option(help: "Folder of the HDF5 artifacts.") var dataDir = "data"
-    @Option(help: "Folder of the rendered figures.") var figuresDir = "figures"
-    var workspace: Workspace { Workspace(dataDir: dataDir, figuresDir: figuresDir) }
+    @Option(help: "Folder of the HDF5 artifacts (default: data/SPEC, named after the spec file).") var dataDir: String?
+    @Option(help: "Folder of the rendered figures (default: figures/SPEC).") var figuresDir: String?
+
+    /// Each spec has its own folders by default, so two specs with the same stage ids never
+    /// touch each other's files: `pipelines/paper.json` → `data/paper`, `figures/paper`.
+    func workspace(for spec: String) -> Workspace {
+        let stem = URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent
+        return Workspace(dataDir: dataDir ?? "data/" + stem, figuresDir: figuresDir ?? "figures/" + stem)
+    }
 }
 
 struct LimitOptions: ParsableArguments {
@@ -47,7 +53,7 @@ func loadPipeline(_ file: String, memoryLimit: Double = SpecLoader.defaultMemory
 }
 
 func makeDriver(_ spec: String, _ ws: WorkspaceOptions, memoryLimit: Double = SpecLoader.defaultMemoryLimit) throws -> Driver {
-    Driver(pipeline: try loadPipeline(spec, memoryLimit: memoryLimit), registry: CLIKinds.registry, workspace: ws.workspace,
+    Driver(pipeline: try loadPipeline(spec, memoryLimit: memoryLimit), registry: CLIKinds.registry, workspace: ws.workspace(for: spec),
            logger: Logger(label: "tlspipe"))
 }
 
@@ -105,7 +111,7 @@ struct Run: ParsableCommand {
         if !summary.unchanged.isEmpty { parts.append("\(summary.unchanged.count) kept (inputs rebuilt identically)") }
         if !summary.failed.isEmpty { parts.append("\(summary.failed.count) failed") }
         if !summary.skipped.isEmpty { parts.append("\(summary.skipped.count) skipped") }
-        print(parts.joined(separator: ", ") + (summary.written.isEmpty ? "" : "; wrote \(summary.written.count) file(s) under \(ws.workspace.dataDir) and \(ws.workspace.figuresDir)"))
+        print(parts.joined(separator: ", ") + (summary.written.isEmpty ? "" : "; wrote \(summary.written.count) file(s) under \(driver.workspace.dataDir) and \(driver.workspace.figuresDir)"))
         if !summary.failed.isEmpty {
             throw CLIFailure(code: 1, message: summary.failed.map { "\($0.0): \($0.1)" }.joined(separator: "\n"))
         }

@@ -27,7 +27,7 @@ final class CLISafetyTests: XCTestCase {
         let s = Scratch()
         s.write(staticSpec)
         XCTAssertEqual(try CLI.run(["run", "spec.json"], in: s.dir).status, 0)
-        try FileManager.default.removeItem(atPath: s.dir + "/data/static.h5")
+        try FileManager.default.removeItem(atPath: s.dir + "/data/spec/static.h5")
         let dry = try CLI.run(["run", "spec.json", "--dry-run"], in: s.dir)
         XCTAssertTrue(dry.stdout.contains("would run static"), dry.stdout)
         XCTAssertTrue(dry.stdout.contains("may run   filtered"), dry.stdout)
@@ -55,20 +55,20 @@ final class CLISafetyTests: XCTestCase {
         s.write(staticSpec)
         let victim = s.dir + "/victim.txt"
         try "precious\n".write(toFile: victim, atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: s.dir + "/data/.tlspipe", withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: s.dir + "/data/.tlspipe/lock", withDestinationPath: victim)
+        try FileManager.default.createDirectory(atPath: s.dir + "/data/spec/.tlspipe", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: s.dir + "/data/spec/.tlspipe/lock", withDestinationPath: victim)
         let out = try CLI.run(["run", "spec.json"], in: s.dir)
         XCTAssertEqual(out.status, 1, out.stderr)
         XCTAssertTrue(out.stderr.contains("symlink"), out.stderr)
         XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "precious\n", "the lock's target is untouched")
 
         // A symlinked shard folder pointing at a folder with a file that looks like a temporary.
-        try FileManager.default.removeItem(atPath: s.dir + "/data/.tlspipe/lock")
+        try FileManager.default.removeItem(atPath: s.dir + "/data/spec/.tlspipe/lock")
         let victimDir = s.dir + "/victimdir"
         try FileManager.default.createDirectory(atPath: victimDir, withIntermediateDirectories: true)
         try "keep".write(toFile: victimDir + "/.x.h5.tlspipe-abcdefghijkl.tmp", atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: s.dir + "/data/.tlspipe/shards", withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: s.dir + "/data/.tlspipe/shards/ft", withDestinationPath: victimDir)
+        try FileManager.default.createDirectory(atPath: s.dir + "/data/ftlm/.tlspipe/shards", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: s.dir + "/data/ftlm/.tlspipe/shards/ft", withDestinationPath: victimDir)
         s.write(#"{"name": "f", "stages": [{"id": "ft", "kind": "ftlm", "params": {"sites": 4, "g": 1, "omega0": 0.5, "temperatures": [1], "lanczos_steps": 10, "random_vectors": 2, "batches": 2, "seed": 1}}]}"#, to: "ftlm.json")
         let sharded = try CLI.run(["run", "ftlm.json"], in: s.dir)
         XCTAssertEqual(sharded.status, 1, sharded.stderr)
@@ -81,13 +81,13 @@ final class CLISafetyTests: XCTestCase {
     func testCleanupSparesUsersFiles() throws {
         let s = Scratch()
         s.write(#"{"name": "t", "stages": [{"id": "static.tmp-1", "kind": "static-disorder", "params": {"sites": 20, "realizations": 2, "batches": 2, "seed": 1, "temperatures": [1]}}]}"#)
-        try FileManager.default.createDirectory(atPath: s.dir + "/data", withIntermediateDirectories: true)
-        try "draft".write(toFile: s.dir + "/data/draft.tmp-v2.tex", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: s.dir + "/data/spec", withIntermediateDirectories: true)
+        try "draft".write(toFile: s.dir + "/data/spec/draft.tmp-v2.tex", atomically: true, encoding: .utf8)
         XCTAssertEqual(try CLI.run(["run", "spec.json"], in: s.dir).status, 0)
         let again = try CLI.run(["run", "spec.json"], in: s.dir)
         XCTAssertTrue(again.stdout.contains("nothing to do"), again.stdout)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: s.dir + "/data/draft.tmp-v2.tex"))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: s.dir + "/data/static.tmp-1.h5"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: s.dir + "/data/spec/draft.tmp-v2.tex"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: s.dir + "/data/spec/static.tmp-1.h5"))
     }
 
     /// A kept shard whose bytes changed is recomputed, never merged.
@@ -98,7 +98,7 @@ final class CLISafetyTests: XCTestCase {
         let failed = try CLI.run(["run", "spec.json"], in: s.dir, env: env.merging(["TLSPIPE_DEBUG_FAIL_SHARD": "2"]) { $1 }, testkit: true)
         XCTAssertEqual(failed.status, 1)
         try FileManager.default.removeItem(atPath: s.dir + "/shards.log")
-        let shardDir = s.dir + "/data/.tlspipe/shards/x"
+        let shardDir = s.dir + "/data/spec/.tlspipe/shards/x"
         let shard = try XCTUnwrap(filesUnder(shardDir).first { $0.contains("shard2of4") && $0.hasSuffix(".h5") })
         // Flip one byte in the middle, and empty another shard.
         let h = try XCTUnwrap(FileHandle(forUpdatingAtPath: shardDir + "/" + shard))
@@ -113,7 +113,7 @@ final class CLISafetyTests: XCTestCase {
         let again = try CLI.run(["run", "spec.json"], in: s.dir, env: env, testkit: true)
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try String(contentsOfFile: s.dir + "/shards.log", encoding: .utf8).split(separator: "\n").sorted(), ["0", "1", "2"])
-        let f = try HDF5File.open(s.dir + "/data/x.h5")
+        let f = try HDF5File.open(s.dir + "/data/spec/x.h5")
         defer { f.close() }
         XCTAssertEqual(try f.root.readDoubles("values").values, [0, 1, 4, 9])
     }
@@ -160,17 +160,17 @@ final class CLISafetyTests: XCTestCase {
         let s = Scratch()
         s.write(staticSpec)
         XCTAssertEqual(try CLI.run(["run", "spec.json"], in: s.dir).status, 0)
-        let missing = try CLI.run(["audit", "data/nothing.h5"], in: s.dir)
+        let missing = try CLI.run(["audit", "data/spec/nothing.h5"], in: s.dir)
         XCTAssertEqual(missing.status, 2, missing.stderr)
-        XCTAssertEqual(try CLI.run(["audit", "data/rta.h5"], in: s.dir).status, 0)
+        XCTAssertEqual(try CLI.run(["audit", "data/spec/rta.h5"], in: s.dir).status, 0)
         // From another working folder: input paths are stored relative to the artifact's folder.
-        let elsewhere = try CLI.run(["audit", s.dir + "/data/rta.h5"], in: "/")
+        let elsewhere = try CLI.run(["audit", s.dir + "/data/spec/rta.h5"], in: "/")
         XCTAssertEqual(elsewhere.status, 0, elsewhere.stdout + elsewhere.stderr)
         XCTAssertTrue(elsewhere.stdout.contains("[sha256 ok]"), elsewhere.stdout)
         // A changed input: exit 1.
-        try FileManager.default.removeItem(atPath: s.dir + "/data/static.h5")
-        try FileManager.default.createSymbolicLink(atPath: s.dir + "/data/static.h5", withDestinationPath: "/dev/zero")
-        let changed = try CLI.run(["audit", "data/rta.h5"], in: s.dir)
+        try FileManager.default.removeItem(atPath: s.dir + "/data/spec/static.h5")
+        try FileManager.default.createSymbolicLink(atPath: s.dir + "/data/spec/static.h5", withDestinationPath: "/dev/zero")
+        let changed = try CLI.run(["audit", "data/spec/rta.h5"], in: s.dir)
         XCTAssertEqual(changed.status, 1, changed.stdout)
         XCTAssertTrue(changed.stdout.contains("[MISSING]") || changed.stdout.contains("[CHANGED"), changed.stdout)
         // Special files never hang a command.
@@ -180,8 +180,8 @@ final class CLISafetyTests: XCTestCase {
             assertOneLine(out, args.joined(separator: " "))
         }
         // A record path that is a folder, not a file: a message, not a Foundation dump.
-        try FileManager.default.removeItem(atPath: s.dir + "/data/.tlspipe/records/rta.json")
-        try FileManager.default.createDirectory(atPath: s.dir + "/data/.tlspipe/records/rta.json", withIntermediateDirectories: true)
+        try FileManager.default.removeItem(atPath: s.dir + "/data/spec/.tlspipe/records/rta.json")
+        try FileManager.default.createDirectory(atPath: s.dir + "/data/spec/.tlspipe/records/rta.json", withIntermediateDirectories: true)
         let st = try CLI.run(["status", "spec.json"], in: s.dir)
         assertOneLine(st, "record is a folder")
         XCTAssertTrue(st.stdout.contains("record cannot be read") || st.stdout.contains("its record cannot be read"), st.stdout)
@@ -195,7 +195,7 @@ final class CLISafetyTests: XCTestCase {
         // A figure computed ad hoc lands where --output says.
         s.write(staticSpec)
         XCTAssertEqual(try CLI.run(["run", "spec.json"], in: s.dir).status, 0)
-        let fig = try CLI.run(["compute", "figure", "recipe=spectra", "temperature=1", "--input", "curves=data/filtered.h5",
+        let fig = try CLI.run(["compute", "figure", "recipe=spectra", "temperature=1", "--input", "curves=data/spec/filtered.h5",
                                "--output", "x/abc.pdf"], in: s.dir)
         XCTAssertEqual(fig.status, 0, fig.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: s.dir + "/x/abc.pdf"))
@@ -207,7 +207,7 @@ final class CLISafetyTests: XCTestCase {
         // compute names its input's physics from the artifact: dc paper_band on a filter-free ftlm file.
         s.write(#"{"name": "f", "stages": [{"id": "ft", "kind": "ftlm", "params": {"sites": 4, "g": 1, "omega0": 0.5, "temperatures": [1], "lanczos_steps": 10, "random_vectors": 2, "batches": 2, "seed": 1}}]}"#, to: "f.json")
         XCTAssertEqual(try CLI.run(["run", "f.json"], in: s.dir).status, 0)
-        let dc = try CLI.run(["compute", "dc", "paper_band=true", "--input", "spectrum=data/ft.h5", "--output", "dc.h5"], in: s.dir)
+        let dc = try CLI.run(["compute", "dc", "paper_band=true", "--input", "spectrum=data/f/ft.h5", "--output", "dc.h5"], in: s.dir)
         XCTAssertEqual(dc.status, 0, dc.stderr)
     }
 
@@ -229,7 +229,7 @@ final class CLISafetyTests: XCTestCase {
         XCTAssertEqual(out.status, 0, out.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: marker), "backquotes ran a command")
         XCTAssertFalse(FileManager.default.fileExists(atPath: marker + "2"), "a newline started a gnuplot command")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: s.dir + "/figures/a.png"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: s.dir + "/figures/spec/a.png"))
     }
 
     /// Mutated specs and artifacts: only exit codes 0, 1, 2 with a message, never a trap.
@@ -265,7 +265,7 @@ final class CLISafetyTests: XCTestCase {
         // Artifacts: a real one with bytes flipped or truncated, given to compute and audit.
         s.write(staticSpec)
         XCTAssertEqual(try CLI.run(["run", "spec.json"], in: s.dir).status, 0)
-        let good = try Data(contentsOf: URL(fileURLWithPath: s.dir + "/data/static.h5"))
+        let good = try Data(contentsOf: URL(fileURLWithPath: s.dir + "/data/spec/static.h5"))
         for k in 0..<12 {
             var b = [UInt8](good)
             if k % 2 == 0 {

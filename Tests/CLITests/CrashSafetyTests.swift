@@ -31,10 +31,10 @@ final class CrashSafetyTests: XCTestCase {
         s.write(spec(seconds: 3))
         let p = try CLI.start(["run", "spec.json"], in: s.dir, env: env, testkit: true)
         // The slow stage has begun writing its temporary file: kill the driver there.
-        XCTAssertTrue(waitFor { filesUnder(s.dir + "/data").contains { $0.hasPrefix(".slow.h5.tlspipe-") } })
+        XCTAssertTrue(waitFor { filesUnder(s.dir + "/data/spec").contains { $0.hasPrefix(".slow.h5.tlspipe-") } })
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
-        XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/data/slow.h5"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/data/spec/slow.h5"))
         let status = try CLI.run(["status", "spec.json", "--json"], in: s.dir, env: env, testkit: true)
         XCTAssertEqual(status.status, 0, status.stderr)
         let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [[String: Any]]
@@ -43,7 +43,7 @@ final class CrashSafetyTests: XCTestCase {
         let again = try CLI.run(["run", "spec.json"], in: s.dir, env: env, testkit: true)
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.contains("ran 1 stage"), again.stdout)
-        XCTAssertTrue(filesUnder(s.dir + "/data").allSatisfy { !$0.hasSuffix(".tmp") }, "\(filesUnder(s.dir + "/data"))")
+        XCTAssertTrue(filesUnder(s.dir + "/data/spec").allSatisfy { !$0.hasSuffix(".tmp") }, "\(filesUnder(s.dir + "/data/spec"))")
         let after = try CLI.run(["run", "spec.json"], in: s.dir, env: env, testkit: true)
         XCTAssertTrue(after.stdout.contains("nothing to do"), after.stdout)
     }
@@ -52,7 +52,7 @@ final class CrashSafetyTests: XCTestCase {
         let s = Scratch()
         s.write(spec(seconds: 5))
         let p = try CLI.start(["run", "spec.json"], in: s.dir, env: env, testkit: true)
-        XCTAssertTrue(waitFor { filesUnder(s.dir + "/data").contains { $0.hasPrefix(".slow.h5.tlspipe-") } })
+        XCTAssertTrue(waitFor { filesUnder(s.dir + "/data/spec").contains { $0.hasPrefix(".slow.h5.tlspipe-") } })
         let second = try CLI.run(["run", "spec.json"], in: s.dir, env: env, testkit: true)
         XCTAssertEqual(second.status, 1)
         XCTAssertTrue(second.stderr.contains("another tlspipe"), second.stderr)

@@ -96,8 +96,8 @@ final class EndToEndTests: XCTestCase {
         let c2 = try CLI.run(["compute", "filter", "delta=0.05", "omega_max=3", "--input", "spectrum=adhoc/static.h5",
                               "--output", "adhoc/filtered.h5"], in: s.dir)
         XCTAssertEqual(c2.status, 0, c2.stderr)
-        XCTAssertEqual(try datasets(s.dir + "/data/static.h5"), try datasets(s.dir + "/adhoc/static.h5"))
-        XCTAssertEqual(try datasets(s.dir + "/data/filtered.h5"), try datasets(s.dir + "/adhoc/filtered.h5"))
+        XCTAssertEqual(try datasets(s.dir + "/data/spec/static.h5"), try datasets(s.dir + "/adhoc/static.h5"))
+        XCTAssertEqual(try datasets(s.dir + "/data/spec/filtered.h5"), try datasets(s.dir + "/adhoc/filtered.h5"))
         let audit = try CLI.run(["audit", "adhoc/filtered.h5"], in: s.dir)
         XCTAssertTrue(audit.stdout.contains("adhoc/static.h5") && audit.stdout.contains("[sha256 ok]"), audit.stdout)
     }

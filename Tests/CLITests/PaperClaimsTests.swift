@@ -26,23 +26,23 @@ final class PaperClaimsTests: XCTestCase {
         s.write(spec)
         let run = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir)
         XCTAssertEqual(run.status, 0, run.stderr)
-        let d = s.dir + "/data/"
+        let d = s.dir + "/data/spec/"
 
         // Every figure file exists, is non-empty and is named by its provenance record.
         for name in ["fig1", "fig2", "fig3", "fig4", "fig5", "fig3a-static-rta"] {
             for ext in ["pdf", "png", "dat", "gp", "provenance.json"] {
-                let size = (try? FileManager.default.attributesOfItem(atPath: s.dir + "/figures/\(name).\(ext)")[.size] as? Int) ?? 0
+                let size = (try? FileManager.default.attributesOfItem(atPath: s.dir + "/figures/spec/\(name).\(ext)")[.size] as? Int) ?? 0
                 XCTAssertGreaterThan(size, 100, "\(name).\(ext)")
             }
-            let prov = try JSONValue.parse(try String(contentsOfFile: s.dir + "/figures/\(name).provenance.json", encoding: .utf8))
+            let prov = try JSONValue.parse(try String(contentsOfFile: s.dir + "/figures/spec/\(name).provenance.json", encoding: .utf8))
             XCTAssertEqual(prov["files"]?.arrayValue?.compactMap(\.stringValue), ["pdf", "png", "dat", "gp"].map { "\(name).\($0)" })
         }
         // audit figures/fig3.pdf reaches every artifact fig3 was drawn from, down to the roots.
-        let audit = try CLI.run(["audit", "figures/fig3.pdf"], in: s.dir)
+        let audit = try CLI.run(["audit", "figures/spec/fig3.pdf"], in: s.dir)
         XCTAssertEqual(audit.status, 0, audit.stderr)
-        for needle in ["data/ftlm@omega0=0.05.h5", "data/ftlm-filtered@omega0=0.05.h5", "data/dmft@omega0=0.05.h5",
-                       "data/static.h5", "data/static-filtered.h5", "data/rta@omega0=0.05.h5", "data/ftlm-dc@omega0=0.2.h5",
-                       "data/fit.h5", "data/sw-ftlm.h5", "data/sw-dmft.h5"] {
+        for needle in ["data/spec/ftlm@omega0=0.05.h5", "data/spec/ftlm-filtered@omega0=0.05.h5", "data/spec/dmft@omega0=0.05.h5",
+                       "data/spec/static.h5", "data/spec/static-filtered.h5", "data/spec/rta@omega0=0.05.h5", "data/spec/ftlm-dc@omega0=0.2.h5",
+                       "data/spec/fit.h5", "data/spec/sw-ftlm.h5", "data/spec/sw-dmft.h5"] {
             XCTAssertTrue(audit.stdout.contains(needle), "audit of fig3 must reach \(needle)")
         }
         XCTAssertFalse(audit.stdout.contains("CHANGED") || audit.stdout.contains("MISSING"))

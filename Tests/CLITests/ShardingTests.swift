@@ -54,14 +54,14 @@ final class ShardingTests: XCTestCase {
         let failed = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir, env: env.merging(["TLSPIPE_DEBUG_FAIL_SHARD": "2"]) { $1 }, testkit: true)
         XCTAssertEqual(failed.status, 1)
         XCTAssertTrue(failed.stderr.contains("shard 3/4"), failed.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/data/x.h5"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/data/spec/x.h5"))
         let firstLog = try String(contentsOfFile: s.dir + "/shards.log", encoding: .utf8).split(separator: "\n").sorted()
         XCTAssertEqual(firstLog, ["0", "1", "3"])
         try FileManager.default.removeItem(atPath: s.dir + "/shards.log")
         let again = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir, env: env, testkit: true)
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try String(contentsOfFile: s.dir + "/shards.log", encoding: .utf8), "2\n", "only the missing shard reruns")
-        XCTAssertEqual(try read(s.dir + "/data/x.h5", ["values"]), [[0, 1, 4, 9]])
+        XCTAssertEqual(try read(s.dir + "/data/spec/x.h5", ["values"]), [[0, 1, 4, 9]])
     }
 
     /// Error-controlled kinds add rounds of shards while they ask for more: shards 0–2 give
@@ -74,14 +74,14 @@ final class ShardingTests: XCTestCase {
         let env: [String: String] = [:]
         let failed = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir, env: env.merging(["TLSPIPE_DEBUG_FAIL_SHARD": "4"]) { $1 }, testkit: true)
         XCTAssertEqual(failed.status, 1)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/data/x.h5"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/data/spec/x.h5"))
         let firstLog = try String(contentsOfFile: s.dir + "/shards.log", encoding: .utf8).split(separator: "\n").sorted()
         XCTAssertEqual(firstLog, ["0", "1", "2", "3", "5"])
         try FileManager.default.removeItem(atPath: s.dir + "/shards.log")
         let again = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir, env: env, testkit: true)
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try String(contentsOfFile: s.dir + "/shards.log", encoding: .utf8), "4\n", "only the missing shard reruns")
-        XCTAssertEqual(try read(s.dir + "/data/x.h5", ["values"]), [[0, 1, 4, 9, 16, 25]], "two rounds, then satisfied")
+        XCTAssertEqual(try read(s.dir + "/data/spec/x.h5", ["values"]), [[0, 1, 4, 9, 16, 25]], "two rounds, then satisfied")
     }
 
     /// Error-controlled FTLM (N = 6, M = D = 64: exact up to statistics, no Lanczos truncation):

@@ -1,0 +1,64 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The everyday loop at the terminal: specs that share ids, explain, outputs, clean.
+final class WorkflowTests: XCTestCase {
+    func spec(_ sites: Int, title: String = "") -> String {
+        #"""
+        {"name": "w", "stages": [
+          {"id": "static", "kind": "static-disorder", "params": {"sites": \#(sites), "realizations": 2, "batches": 2, "seed": 1, "temperatures": [1]}},
+          {"id": "filtered", "kind": "filter", "params": {"delta": 0.1}, "inputs": {"spectrum": "static"}},
+          {"id": "fig", "kind": "figure", "params": {"name": "w", "recipe": "spectra", "temperature": 1, "title": "\#(title)"}, "inputs": {"curves": "filtered"}}
+        ]}
+        """#
+    }
+
+    /// Two specs with the same stage ids keep their own default folders.
+    func testSpecsWithTheSameIdsDoNotTouchEachOther() throws {
+        let s = Scratch()
+        s.write(spec(20), to: "a.json")
+        s.write(spec(30), to: "b.json")
+        XCTAssertEqual(try CLI.run(["run", "a.json"], in: s.dir).status, 0)
+        XCTAssertEqual(try CLI.run(["run", "b.json"], in: s.dir).status, 0)
+        for name in ["a.json", "b.json"] {
+            XCTAssertTrue(try CLI.run(["run", name], in: s.dir).stdout.contains("nothing to do"), name)
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: s.dir + "/data/a/static.h5"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: s.dir + "/data/b/static.h5"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: s.dir + "/figures/b/w.pdf"))
+    }
+
+    /// explain gives the stage's own reasons first, then the upstream root cause.
+    func testExplainNamesOwnReasonsAndTheUpstreamCause() throws {
+        let s = Scratch()
+        s.write(spec(20))
+        XCTAssertEqual(try CLI.run(["run", "spec.json"], in: s.dir).status, 0)
+        s.write(spec(24, title: "new title"))
+        let out = try CLI.run(["explain", "spec.json", "fig"], in: s.dir)
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let lines = out.stdout.split(separator: "\n").map(String.init)
+        let own = lines.firstIndex { $0.contains("parameter title changed") }
+        let cause = lines.firstIndex { $0.contains("because static changed") && $0.contains("parameter sites changed: 20 → 24") }
+        XCTAssertNotNil(own, out.stdout)
+        XCTAssertNotNil(cause, out.stdout)
+        if let own, let cause { XCTAssertLessThan(own, cause, "own reasons first") }
+        let json = try CLI.run(["status", "spec.json", "--json"], in: s.dir)
+        XCTAssertTrue(json.stdout.contains("\"code\": \"parameter_changed\""), json.stdout)
+    }
+
+    func testOutputsCleanAndForceFromTheCommandLine() throws {
+        let s = Scratch()
+        s.write(spec(20))
+        XCTAssertEqual(try CLI.run(["run", "spec.json"], in: s.dir).status, 0)
+        let outputs = try CLI.run(["outputs", "spec.json"], in: s.dir)
+        XCTAssertTrue(outputs.stdout.contains("fresh   data/spec/static.h5  (static)"), outputs.stdout)
+        XCTAssertTrue(outputs.stdout.contains("figures/spec/w.pdf"), outputs.stdout)
+        let forced = try CLI.run(["run", "spec.json", "--force", "static"], in: s.dir)
+        XCTAssertTrue(forced.stdout.contains("ran 1 stage(s), 2 kept"), forced.stdout)
+        let clean = try CLI.run(["clean", "spec.json"], in: s.dir)
+        XCTAssertEqual(clean.status, 0, clean.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/data/spec/static.h5"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/figures/spec/w.pdf"))
+    }
+}
