@@ -74,7 +74,7 @@ public enum FTLM {
     public static func batchSums(_ s: FTLMSettings, batch: Int, round: Int = 0, threads: @autoclosure () -> Int = 1,
                                  storage reused: KrylovStorage? = nil,
                                  lowStates reusedLow: LowStateCache? = nil,
-                                 progress: (Double) -> Void = { _ in }) throws -> KuboSums {
+                                 progress: (Double, String) -> Void = { _, _ in }) throws -> KuboSums {
         var sums = KuboSums(temperatures: s.temperatures, binWidth: s.binWidth, binCount: s.binCount)
         let momenta = s.model.momenta(twists: s.twists)
         let vectors = Array(stride(from: round * s.randomVectors + batch, to: (round + 1) * s.randomVectors, by: s.batches))
@@ -103,7 +103,8 @@ public enum FTLM {
                                     weight: m.multiplicity * Double(d) / Double(s.randomVectors) * fraction,
                                     storage: storage, threads: threads(), into: &sums)
                 done += 1
-                progress(Double(done) / Double(vectors.count * momenta.count))
+                progress(Double(done) / Double(vectors.count * momenta.count),
+                         "random vector \(done / momenta.count + (done % momenta.count == 0 ? 0 : 1))/\(vectors.count), sector \(k + 1)/\(momenta.count)")
             }
         }
         return sums

@@ -38,7 +38,7 @@ public struct Driver: Sendable {
     public let pipeline: Pipeline
     public let registry: StageRegistry
     public let workspace: Workspace
-    public let logger: Logger
+    public var logger: Logger
     public let spec: SpecIdentity?
 
     public init(pipeline: Pipeline, registry: StageRegistry, workspace: Workspace,
@@ -175,10 +175,13 @@ public struct Driver: Sendable {
         }
         let execution: [(String, JSONValue)] = [("executor", .string("local")), ("jobs", .int(options.jobs))]
         let progress = ProgressLine.make(id: id, enabled: options.showProgress)
-        let done = try StageExecution(registry: registry, cores: cores).execute(.init(
+        var request = StageExecution.Request(
             instance: inst, inputs: inputs, finals: planner.outputPaths(inst), code: code, spec: spec,
             progress: progress, shardDir: workspace.shardsDir + "/" + id, shardRoot: workspace.stateDir,
-            jobs: options.jobs, execution: execution))
+            jobs: options.jobs, execution: execution)
+        let logger = self.logger
+        request.note = { logger.info("\($0)") }
+        let done = try StageExecution(registry: registry, cores: cores).execute(request)
         let files = planner.outputFiles(inst)
         var record = StageRecord(
             stage: id, kind: inst.kind, version: registry[inst.kind]!.version, key: done.key, params: inst.resultParams.json,
@@ -195,14 +198,35 @@ public struct Driver: Sendable {
 enum ProgressLine {
     static func make(id: String, enabled: Bool) -> @Sendable (Double, String) -> Void {
         guard enabled else { return { _, _ in } }
-        let start = Date()
+        let state = ProgressState()
         return { f, msg in
-            let pct = Int((f * 100).rounded())
-            let elapsed = Date().timeIntervalSince(start)
-            let eta = f > 0.01 && f < 1 ? String(format: ", about %.0f s left", elapsed * (1 - f) / f) : ""
-            FileHandle.standardError.write(Data("\r  \(id): \(pct)% \(msg) (\(String(format: "%.0f", elapsed)) s\(eta))\u{1B}[K".utf8))
-            if f >= 1 { FileHandle.standardError.write(Data("\n".utf8)) }
+            guard let elapsed = state.due(final: f >= 1) else { return }
+            let width = 20, filled = min(width, max(0, Int((f * Double(width)).rounded(.down))))
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            let eta = f > 0.005 && f < 1 ? ", " + duration(elapsed * (1 - f) / f) + " left" : ""
+            FileHandle.standardError.write(Data("\r  \(id) \(bar) \(Int((f * 100).rounded(.down)))% \(msg) (\(duration(elapsed))\(eta))\u{1B}[K".utf8))
+            if f >= 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         }
+    }
+
+    static func duration(_ s: Double) -> String {
+        s < 90 ? String(format: "%.0f s", s) : s < 5400 ? String(format: "%.0f min", s / 60) : String(format: "%.1f h", s / 3600)
+    }
+}
+
+/// Redraws at most ten times a second (a fast stage reports thousands of steps).
+final class ProgressState: @unchecked Sendable {
+    private let lock = NSLock()
+    private let start = Date()
+    private var last = Date.distantPast
+
+    /// Seconds since the start if the bar should be redrawn now, else nil.
+    func due(final: Bool) -> Double? {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        guard final || now.timeIntervalSince(last) >= 0.1 else { return nil }
+        last = now
+        return now.timeIntervalSince(start)
     }
 }
 

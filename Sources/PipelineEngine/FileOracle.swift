@@ -18,6 +18,12 @@ public protocol FileOracle: Sendable {
     func stat(_ path: String) -> FileFacts?
     /// SHA-256 of a regular file's bytes; nil if it cannot be read.
     func sha256(_ path: String) -> String?
+    /// Names in a real folder (not through a symlink); empty if there is none.
+    func list(_ dir: String) -> [String]
+}
+
+extension FileOracle {
+    public func list(_ dir: String) -> [String] { [] }
 }
 
 /// The facts of one path the planner uses.
@@ -38,6 +44,11 @@ public struct DiskFiles: FileOracle {
     public init(rehash: Bool = false) { self.rehash = rehash }
 
     public func stat(_ path: String) -> FileFacts? { facts(of: path) }
+
+    public func list(_ dir: String) -> [String] {
+        guard SafeFiles.isRealDirectory(dir) else { return [] }
+        return (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+    }
 
     public func sha256(_ path: String) -> String? {
         guard SafeFiles.isRegularFile(path) else { return nil }

@@ -24,6 +24,8 @@ public struct PlannedStage: Sendable {
     public let outputs: [String]
     /// Outputs whose stat changed but whose bytes still match (the executor refreshes their stat).
     public let rehashed: [String]
+    /// Finished shards of an interrupted run that a rerun keeps (sharded kinds).
+    public var keptShards: Int = 0
 
     public var fresh: Bool { decision == .fresh }
 }

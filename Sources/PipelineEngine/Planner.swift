@@ -81,8 +81,14 @@ public struct Planner: Sendable {
             rehashed = verified
         }
         let decision: Decision = !reasons.isEmpty ? .stale : (staleInputs.isEmpty ? .fresh : .mustBuildToKnow)
-        return PlannedStage(id: inst.id, kind: inst.kind, decision: decision, reasons: reasons, staleInputs: staleInputs,
-                            expectedKey: expected, outputs: outputs.map(workspace.path(of:)), rehashed: rehashed)
+        var st = PlannedStage(id: inst.id, kind: inst.kind, decision: decision, reasons: reasons, staleInputs: staleInputs,
+                              expectedKey: expected, outputs: outputs.map(workspace.path(of:)), rehashed: rehashed)
+        if decision != .fresh, kind is any ShardedStageKind {
+            // Shards carry the key they were computed under; with inputs still to rebuild, any count.
+            let prefix = expected.map { String($0.prefix(16)) } ?? ""
+            st.keptShards = files.list(workspace.shardsDir + "/" + inst.id).filter { $0.hasPrefix(prefix) && $0.hasSuffix(".h5.sha256") }.count
+        }
+        return st
     }
 
     /// What differs between the record and the spec: kind, code version, parameters, input wiring.

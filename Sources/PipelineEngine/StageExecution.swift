@@ -33,6 +33,8 @@ public struct StageExecution: Sendable {
         public let jobs: Int
         /// Execution-only facts for the provenance (executor, shards, …).
         public let execution: [(String, JSONValue)]
+        /// One-line notes for the log ("resuming ftlm: 2/4 shards saved").
+        public var note: @Sendable (String) -> Void = { _ in }
 
         public init(instance: StageInstance, inputs: [Input], finals: [String], code: CodeVersion, spec: SpecIdentity?,
                     progress: @escaping @Sendable (Double, String) -> Void, shardDir: String? = nil, shardRoot: String? = nil,
@@ -150,8 +152,8 @@ public struct StageExecution: Sendable {
                 maxRounds == 1 ? "\(dir)/\(context.key.prefix(16))-shard\(k + 1)of\(n).h5"
                                : "\(dir)/\(context.key.prefix(16))-round\(round + 1)-shard\(k - round * n + 1)of\(n).h5"
             }
-            let label = maxRounds == 1 ? "shards" : "round \(round + 1), shards"
-            reused += try runRound(kind, context: context, first: round * n, paths: mine, jobs: r.jobs, label: label)
+            let label = maxRounds == 1 ? "shard" : "round \(round + 1), shard"
+            reused += try runRound(kind, context: context, first: round * n, paths: mine, jobs: r.jobs, label: label, note: r.note)
             paths += mine
             rounds += 1
         }
@@ -174,10 +176,15 @@ public struct StageExecution: Sendable {
     /// One round: the shards of `paths` (global indices from `first`) not yet on disk intact.
     /// Returns how many were kept.
     func runRound(_ kind: any ShardedStageKind, context: StageContext, first: Int, paths: [String], jobs: Int,
-                  label: String) throws -> Int {
+                  label: String, note: @Sendable (String) -> Void = { _ in }) throws -> Int {
         let n = paths.count
         let missing = paths.indices.filter { !Self.shardIsIntact(paths[$0]) }
+        if missing.count < n && !missing.isEmpty {
+            note("resuming \(context.stageID): \(n - missing.count)/\(n) \(label)s saved")
+        }
         for k in missing { unlink(paths[k]); unlink(paths[k] + ".sha256") }
+        // Each running shard reports its own fraction; the stage's bar shows their sum.
+        let tally = ShardTally(count: n, missing: missing)
         let errors = ShardErrors()
         let gate = DispatchSemaphore(value: max(1, jobs))
         let done = ShardErrors()
@@ -191,13 +198,16 @@ public struct StageExecution: Sendable {
                 do {
                     let t = try SafeFiles.makeTemporary(for: paths[k])
                     tmp = t
-                    try kind.runShard(context, shard: first + k, count: n, output: t)
+                    let shardContext = context.reporting { f, what in
+                        context.progress(tally.update(k, f), "\(label) \(k + 1)/\(n): \(what)")
+                    }
+                    try kind.runShard(shardContext, shard: first + k, count: n, output: t)
                     guard let sha = Hashing.sha256(file: t) else { throw StageError("cannot read back shard \(t)") }
                     try SafeFiles.rename(t, to: paths[k])
                     tmp = nil
                     try SafeFiles.writeAtomically(Data((sha + "\n").utf8), to: paths[k] + ".sha256")
                     let finished = done.add("") + n - missing.count
-                    context.progress(Double(finished) / Double(n), "\(label) (\(finished)/\(n), shard \(k + 1) done)")
+                    context.progress(tally.update(k, 1), "\(finished)/\(n) \(label)s done")
                 } catch {
                     if let tmp { unlink(tmp) }
                     _ = errors.add("shard \(k + 1)/\(n): \(SafeFiles.describe(error))")
@@ -206,6 +216,25 @@ public struct StageExecution: Sendable {
         }
         if let first = errors.messages.first { throw StageError(first) }
         return n - missing.count
+    }
+}
+
+/// The fraction done of each shard of a round, summed for the stage's progress bar.
+final class ShardTally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fractions: [Double]
+
+    /// `missing`: the shards still to run; the others count as done.
+    init(count: Int, missing: [Int]) {
+        fractions = Array(repeating: 1, count: count)
+        for k in missing { fractions[k] = 0 }
+    }
+
+    /// Records shard `k` at fraction `f` and returns the round's fraction done.
+    func update(_ k: Int, _ f: Double) -> Double {
+        lock.lock(); defer { lock.unlock() }
+        fractions[k] = min(1, max(fractions[k], f))
+        return fractions.reduce(0, +) / Double(fractions.count)
     }
 }
 

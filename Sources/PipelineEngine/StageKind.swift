@@ -75,6 +75,14 @@ public struct StageContext: Sendable {
         self.key = key; self.progress = progress; self.cores = cores
     }
 
+    /// The same context reporting progress elsewhere (one shard's share of its stage's bar).
+    public func reporting(to progress: @escaping @Sendable (Double, String) -> Void) -> StageContext {
+        var c = StageContext(stageID: stageID, params: params, inputs: inputs, outputPaths: outputPaths, key: key,
+                             progress: progress, cores: cores)
+        if cores == nil { c.threads = fixedThreads }
+        return c
+    }
+
     public func input(_ name: String) -> InputArtifact? { inputs[name]?.first }
     public func inputs(_ name: String) -> [InputArtifact] { inputs[name] ?? [] }
 }

@@ -92,8 +92,10 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         var out: [(index: Int, sums: KuboSums)] = []
         let storage = KrylovStorage(dimension: s.model.sectorDimension, steps: s.lanczosSteps)
         let low = LowStateCache(s)
-        for b in mine {
-            out.append((b, try FTLM.batchSums(s, batch: b, round: round, threads: context.threads, storage: storage, lowStates: low)))
+        for (i, b) in mine.enumerated() {
+            out.append((b, try FTLM.batchSums(s, batch: b, round: round, threads: context.threads, storage: storage, lowStates: low) { f, what in
+                context.progress((Double(i) + f) / Double(mine.count), "batch \(i + 1)/\(mine.count): \(what)")
+            }))
         }
         let exact = s.exactWindow > 0 ? try low.states(storage: storage, threads: context.threads) : []
         try KuboSumsFile.write(out, exactStates: exact.map(\.count), to: output)

@@ -64,11 +64,12 @@ var interactive: Bool {
 
 /// A stage's verdict in one line for people: own reasons, or what it waits for.
 func describe(_ st: PlannedStage) -> String {
+    let kept = st.keptShards > 0 ? " (\(st.keptShards) finished shard(s) saved: it resumes)" : ""
     switch st.decision {
     case .fresh: return "fresh"
-    case .stale: return st.reasons.map(\.description).joined(separator: "; ")
+    case .stale: return st.reasons.map(\.description).joined(separator: "; ") + kept
     case .mustBuildToKnow:
-        return "waits for " + st.staleInputs.map { "\($0.stage)" }.joined(separator: ", ") + " (runs only if its content changes)"
+        return "waits for " + st.staleInputs.map { "\($0.stage)" }.joined(separator: ", ") + " (runs only if its content changes)" + kept
     }
 }
 
@@ -80,6 +81,8 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("force"), help: "Rebuild this stage even if fresh; repeatable.") var force: [String] = []
     @Flag(help: "Show what would run and why, without running.") var dryRun = false
     @Flag(help: "Hash every artifact instead of trusting unchanged file stats.") var rehash = false
+    @Flag(help: "Only warnings and errors; no progress bar (for scripts).") var quiet = false
+    @Flag(help: "Full log lines (time, level, logger) even on a terminal.") var verbose = false
     @OptionGroup var ws: WorkspaceOptions
     @OptionGroup var limits: LimitOptions
 
@@ -87,10 +90,12 @@ struct Run: ParsableCommand {
         guard let jobs = Int(jobs), jobs >= 1, jobs <= 1024 else {
             throw CLIFailure(code: 2, message: "--jobs \(self.jobs): expected a whole number from 1 to 1024")
         }
-        let driver = try makeDriver(spec, ws, memoryLimit: try limits.bytes())
+        var driver = try makeDriver(spec, ws, memoryLimit: try limits.bytes())
+        if quiet { driver.logger.logLevel = .warning }
+        if !dryRun { Interrupt.sayWhatIsKept(on: SIGINT, workspace: driver.workspace) }
         let summary: RunSummary
         do {
-            summary = try driver.run(RunOptions(jobs: jobs, targets: targets, dryRun: dryRun, showProgress: interactive,
+            summary = try driver.run(RunOptions(jobs: jobs, targets: targets, dryRun: dryRun, showProgress: interactive && !quiet,
                                                 force: force, rehash: rehash))
         } catch let e as SpecError {
             throw CLIFailure(code: 2, message: e.description)
@@ -106,7 +111,7 @@ struct Run: ParsableCommand {
             }
             return
         }
-        if summary.planned.isEmpty { print("nothing to do: every stage is fresh"); return }
+        if summary.planned.isEmpty { if !quiet { print("nothing to do: every stage is fresh") }; return }
         var parts = ["ran \(summary.ran.count) stage(s)"]
         if !summary.unchanged.isEmpty { parts.append("\(summary.unchanged.count) kept (inputs rebuilt identically)") }
         if !summary.failed.isEmpty { parts.append("\(summary.failed.count) failed") }

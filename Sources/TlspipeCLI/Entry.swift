@@ -19,9 +19,12 @@ public enum TlspipeMain {
 
     static func run() -> Never {
         // Logs go to stderr; stdout stays for command output (status tables, DOT, JSON).
+        let level = ProcessInfo.processInfo.environment["TLSPIPE_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let compact = TerminalLogHandler.wanted
         LoggingSystem.bootstrap { label in
+            if compact { return TerminalLogHandler(logLevel: level) }
             var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = ProcessInfo.processInfo.environment["TLSPIPE_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            h.logLevel = level
             return h
         }
 

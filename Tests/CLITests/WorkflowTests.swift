@@ -62,3 +62,32 @@ final class WorkflowTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/figures/spec/w.pdf"))
     }
 }
+
+/// The progress display on a pseudo-terminal (through `script`), and none when output is not one.
+final class ProgressDisplayTests: XCTestCase {
+    func testProgressOnATerminalAndQuietOtherwise() throws {
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "script(1) is not installed")
+        let s = Scratch()
+        s.write(#"{"name": "f", "stages": [{"id": "ft", "kind": "ftlm", "params": {"sites": 10, "g": 1, "omega0": 0.5, "temperatures": [1], "lanczos_steps": 100, "random_vectors": 4, "batches": 4, "seed": 1, "shards": 2}}]}"#)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        p.arguments = ["-qec", "env -u CI '\(CLI.binary)' run spec.json", "/dev/null"]
+        p.currentDirectoryURL = URL(fileURLWithPath: s.dir)
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains("%") && text.contains("random vector") && text.contains("sector"), text)
+        XCTAssertTrue(text.contains("done ft in"), "compact log lines on a terminal: \(text)")
+        XCTAssertFalse(text.contains("info tlspipe"), "no timestamp or logger label on a terminal: \(text)")
+        // Not a terminal: plain lines, no carriage returns.
+        let plain = try CLI.run(["run", "spec.json", "--force", "ft"], in: s.dir)
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertFalse(plain.stderr.contains("\r") || plain.stdout.contains("\r"), plain.stderr)
+        let quiet = try CLI.run(["run", "spec.json", "--force", "ft", "--quiet"], in: s.dir, env: ["TLSPIPE_LOG": "info"])
+        XCTAssertFalse(quiet.stderr.contains("done ft"), quiet.stderr)
+    }
+}
