@@ -93,6 +93,9 @@ public enum GnuplotRenderer {
     /// Draws `fig` in a scratch folder and returns the bytes of (pdf, png, data table, script).
     /// The script written beside the figure draws the PDF; the PNG script differs only in terminal.
     public static func render(_ fig: Figure) throws -> (pdf: Data, png: Data, table: String, script: String) {
+        guard !fig.panels.isEmpty else {
+            throw FigureError(description: "figure \(fig.name) has nothing to draw: no input gave it a panel")
+        }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tlspipe-fig-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -121,8 +124,10 @@ public enum GnuplotRenderer {
         }
         let msg = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        // gnuplot's own words name script lines a user never wrote: say what failed instead.
         guard p.terminationStatus == 0 else {
-            throw FigureError(description: "gnuplot failed: \(String(decoding: msg, as: UTF8.self))")
+            _ = msg
+            throw FigureError(description: "gnuplot could not draw \(script) (exit \(p.terminationStatus)); the inputs passed validation, so this is a bug in the figure recipe: please report it with the spec")
         }
     }
 }

@@ -414,6 +414,27 @@ public struct SpecLoader: Sendable {
             }
         }
         let ordered = try topologicalOrder(instances, file: file)
+        // What each kind needs of its inputs, from the spec's lineage (no artifact needed).
+        var lineage: [String: Params] = [:]
+        let kindByID = Dictionary(ordered.map { ($0.id, $0.kind) }, uniquingKeysWith: { a, _ in a })
+        for inst in ordered {
+            var merged: [(String, JSONValue)] = []
+            for (_, ids) in inst.inputs where ids.count == 1 {
+                for (k, v) in lineage[ids[0]]?.values ?? [] where !merged.contains(where: { $0.0 == k }) { merged.append((k, v)) }
+            }
+            for (k, v) in inst.resultParams.values { merged.removeAll { $0.0 == k }; merged.append((k, v)) }
+            lineage[inst.id] = Params(merged)
+            guard let kind = registry[inst.kind], inst.kind != AdHocFileKind.kindName else { continue }
+            var facts: [String: [InputFacts]] = [:]
+            for (slot, ids) in inst.inputs {
+                facts[slot] = ids.map { InputFacts(stage: $0, kind: kindByID[$0] ?? "", lineage: lineage[$0] ?? Params([])) }
+            }
+            for (name, msg) in kind.validate(inst.params, inputs: facts) {
+                let at = name.hasPrefix("inputs.") ? "stages[\(inst.specIndex)].\(name)" : "stages[\(inst.specIndex)].params.\(name)"
+                errors.append(fail(at, "\(inst.id): \(msg)"))
+            }
+        }
+        if !errors.isEmpty { throw SpecError.combined(errors) }
         // Input kinds, once the graph is known to be acyclic (a cycle is the clearer message).
         let kindOf = Dictionary(instances.map { ($0.id, $0.kind) }, uniquingKeysWith: { a, _ in a })
         for check in kindChecks {

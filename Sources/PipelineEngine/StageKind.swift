@@ -118,6 +118,9 @@ public protocol StageKind: Sendable {
     /// Checks relations between parameters that single-parameter types cannot express.
     /// Returns (parameter name, message) pairs.
     func validate(_ params: Params) -> [(String, String)]
+    /// Checks what the kind needs of its inputs as the spec wires them (slots a recipe needs, a
+    /// temperature the inputs compute): problems as (parameter name or "inputs.SLOT", message).
+    func validate(_ params: Params, inputs: [String: [InputFacts]]) -> [(String, String)]
     /// Memory its parameters imply (largest allocations), checked at validation against the limit.
     func sizes(_ params: Params) -> [SizeEstimate]
     /// Computes the outputs into `context.outputPaths`.
@@ -130,6 +133,15 @@ extension StageKind {
     public func validate(_ params: Params) -> [(String, String)] { [] }
     public func outputs(id: String, params: Params) -> [OutputFile] { [OutputFile(.data, id + ".h5")] }
     public func sizes(_ params: Params) -> [SizeEstimate] { [] }
+    public func validate(_ params: Params, inputs: [String: [InputFacts]]) -> [(String, String)] { [] }
+}
+
+/// An input as the spec wires it, known before anything runs: its stage, kind and lineage (its
+/// parameters and those of its single-input ancestors, from the spec).
+public struct InputFacts: Sendable {
+    public let stage: String
+    public let kind: String
+    public let lineage: Params
 }
 
 /// An error a stage raises for a problem with its input data (exit code 1, message shown as is).

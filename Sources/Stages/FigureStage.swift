@@ -35,6 +35,10 @@ struct FigureStage: StageKind {
         return []
     }
 
+    func validate(_ p: Params, inputs: [String: [InputFacts]]) -> [(String, String)] {
+        FigureRecipes.checkInputs(p, inputs)
+    }
+
     func outputs(id: String, params: Params) -> [OutputFile] {
         let n = params[FigureStage.figureName]
         return ["pdf", "png", "dat", "gp", "provenance.json"].map { OutputFile(.figures, "\(n).\($0)") }
@@ -66,6 +70,37 @@ struct FigureStage: StageKind {
 /// The figures the `figure` stage can draw, each from named inputs (recipes in PaperFigures.swift).
 enum FigureRecipes {
     static let names = ["spectra", "fig1", "fig2", "fig3", "fig4", "fig5"]
+
+    /// The input slots each recipe cannot draw without, and the slots whose curves it draws at
+    /// the figure's temperature(s).
+    static let neededSlots: [String: [String]] = [
+        "spectra": ["curves"], "fig1": ["ftlm", "dc"], "fig2": ["ftlm"], "fig3": ["ftlm"], "fig4": ["dmft"], "fig5": ["dmft"],
+    ]
+    static let drawnAtT: [String: [String]] = [
+        "spectra": ["curves"], "fig1": ["ftlm"], "fig2": ["ftlm"], "fig3": ["ftlm", "dmft", "static", "rta"],
+        "fig4": ["ftlm", "dmft"], "fig5": ["dmft"],
+    ]
+
+    /// What `validate` can tell from the spec alone: a missing slot, or a temperature that no
+    /// input computes (each input's `temperatures`, its own or inherited from its source).
+    static func checkInputs(_ p: Params, _ inputs: [String: [InputFacts]]) -> [(String, String)] {
+        let recipe = p[FigureStage.recipe]
+        var problems: [(String, String)] = []
+        for slot in neededSlots[recipe] ?? [] where (inputs[slot] ?? []).isEmpty {
+            problems.append(("inputs.\(slot)", "recipe '\(recipe)' needs input '\(slot)'"))
+        }
+        let wanted = p[FigureStage.temperatures] ?? p[FigureStage.temperature].map { [$0] } ?? []
+        for slot in drawnAtT[recipe] ?? [] {
+            for input in inputs[slot] ?? [] {
+                guard let computed = input.lineage["temperatures"]?.arrayValue?.compactMap(\.doubleValue) else { continue }
+                for T in wanted where !computed.contains(where: { abs($0 - T) <= 1e-9 * max(1, abs(T)) }) {
+                    problems.append((p[FigureStage.temperatures] != nil ? FigureStage.temperatures.name : FigureStage.temperature.name,
+                                     "T = \(JSONValue.format(T)) is drawn from input '\(slot)' (\(input.stage)), which computes only T = \(computed.map(JSONValue.format).joined(separator: ", "))"))
+                }
+            }
+        }
+        return problems
+    }
 
     /// A parameter the recipe needs (validation has checked it is there: `check`).
     static func need<T>(_ p: Params, _ parameter: Parameter<T?>) throws -> T {

@@ -71,6 +71,13 @@ final class SpecErrorTests: XCTestCase {
              "line 1", "expected a value"),
             (#"{"name": "x", "stages": [\#(staticStage), {"id": "f", "kind": "filter", "params": {"delta": 0.1}, "inputs": {"spectrum": "s"}}, {"id": "ff", "kind": "filter", "params": {"delta": 0.1}, "inputs": {"spectrum": "f"}}]}"#,
              "stages[2].inputs.spectrum", "is a filter stage"),
+            // Engine 2 / everyday workflow: run-time failures caught at validate.
+            (#"{"name": "x", "stages": [{"id": "d", "kind": "dmft", "params": {"g": 1, "omega0": 0.5, "temperatures": [1]}}, {"id": "f", "kind": "filter", "params": {"delta": 0.1}, "inputs": {"spectrum": "d"}}]}"#,
+             "stages[1].inputs.spectrum", "is a dmft stage"),
+            (#"{"name": "x", "stages": [\#(staticStage), {"id": "f", "kind": "filter", "params": {"delta": 0.1}, "inputs": {"spectrum": "s"}}, {"id": "fig", "kind": "figure", "params": {"name": "a", "recipe": "spectra", "temperature": 0.7}, "inputs": {"curves": "f"}}]}"#,
+             "stages[2].params.temperature", "computes only T = 1.0"),
+            (#"{"name": "x", "stages": [\#(staticStage), {"id": "f", "kind": "filter", "params": {"delta": 0.1}, "inputs": {"spectrum": "s"}}, {"id": "fig", "kind": "figure", "params": {"name": "a", "recipe": "fig1", "temperatures": [1]}, "inputs": {"ftlm": "f"}}]}"#,
+             "stages[2].inputs.dc", "needs input 'dc'"),
             (#"{"name": "x", "stages": [{"id": "f", "kind": "ftlm", "params": {"sites": 6, "g": 1, "omega0": 0.5, "temperatures": [1], "lanczos_steps": 20, "random_vectors": 4, "batches": 4, "seed": 1, "exact_window": -1}}]}"#,
              "stages[0].params.exact_window", "must be"),
         ]
