@@ -58,12 +58,19 @@ public enum GnuplotRenderer {
         let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
         var index = 0
         for panel in fig.panels {
-            s += "reset session\nset grid lc rgb '#dddddd'\nset key top right samplen 2 font ',8'\n"
+            // The legend sits below the plot, where it can cover no data.
+            s += "reset session\nset grid lc rgb '#dddddd'\nset key below samplen 2 font ',8' maxrows 4\n"
             s += "set title \"\(escape(panel.title))\"\nset xlabel \"\(escape(panel.xLabel))\"\nset ylabel \"\(escape(panel.yLabel))\"\n"
             s += panel.logX ? "set logscale x\nset format x '10^{%L}'\n" : "unset logscale x\n"
             s += panel.logY ? "set logscale y\nset format y '10^{%L}'\n" : "unset logscale y\n"
             if let r = panel.xRange { s += "set xrange [\(fmt(r.lowerBound)):\(fmt(r.upperBound))]\n" }
-            if let r = panel.yRange { s += "set yrange [\(fmt(r.lowerBound)):\(fmt(r.upperBound))]\n" }
+            if let r = panel.yRange {
+                s += "set yrange [\(fmt(r.lowerBound)):\(fmt(r.upperBound))]\n"
+            } else if !panel.logY, let low = panel.series.flatMap({ $0.y.filter(\.isFinite) }).min(), low >= 0 {
+                // Data that are never negative start the axis at 0, not at a tic below it.
+                s += "set yrange [0:*]\n"
+            }
+            if panel.xRange == nil { s += "set autoscale xfix\n" }
             for (k, m) in panel.markers.enumerated() {
                 s += "set arrow \(k + 1) from first \(fmt(m.x)), graph 0.25 to first \(fmt(m.x)), graph 0.05 head filled lw 1.5 lc rgb '#444444'\n"
                 s += "set label \(k + 1) \"\(escape(m.label))\" at first \(fmt(m.x)), graph 0.28 center font ',7'\n"

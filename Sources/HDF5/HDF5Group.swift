@@ -242,4 +242,25 @@ public struct HDF5Group {
         }
         return names.sorted()
     }
+
+    /// Names of the datasets directly in this group, sorted (subgroups left out).
+    public func datasetNames() throws -> [String] {
+        let gid = H5Gopen2(file.id, path, tls_H5P_DEFAULT())
+        guard gid >= 0 else { throw HDF5Error("\(file.path): cannot open \(path)") }
+        defer { H5Gclose(gid) }
+        var info = H5G_info_t()
+        guard H5Gget_info(gid, &info) >= 0 else { throw HDF5Error("\(file.path): cannot list \(path)") }
+        var names: [String] = []
+        for i in 0..<Int(info.nlinks) {
+            let len = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(i), nil, 0, tls_H5P_DEFAULT())
+            guard len > 0 else { continue }
+            var buf = [CChar](repeating: 0, count: Int(len) + 1)
+            H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(i), &buf, buf.count, tls_H5P_DEFAULT())
+            let name = String(cString: buf)
+            var oinfo = H5O_info_t()
+            guard H5Oget_info_by_name2(gid, name, &oinfo, UInt32(H5O_INFO_BASIC), tls_H5P_DEFAULT()) >= 0 else { continue }
+            if oinfo.type == H5O_TYPE_DATASET { names.append(name) }
+        }
+        return names.sorted()
+    }
 }

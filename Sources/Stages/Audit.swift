@@ -33,6 +33,36 @@ public enum Audit {
         return ((dir.isEmpty ? "." : dir) + "/" + stored as NSString).standardizingPath
     }
 
+    /// Every ancestor of a provenance record (inputs, their inputs, …), each once: stage, kind,
+    /// parameters, code, key and hashes, so a figure folder alone says what N, M and seed made it.
+    /// `folder` is where the record's artifact lives (its input paths are relative to it).
+    public static func ancestry(of record: JSONValue, folder: String) -> [JSONValue] {
+        var out: [JSONValue] = []
+        var seen = Set<String>()
+        var frontier: [(JSONValue, String)] = [(record, folder)]
+        while !frontier.isEmpty {
+            let (rec, dir) = frontier.removeFirst()
+            for input in rec["inputs"]?.arrayValue ?? [] {
+                guard let stored = input["path"]?.stringValue else { continue }
+                let path = resolve(stored, from: dir + "/x")
+                guard !seen.contains(path) else { continue }
+                seen.insert(path)
+                guard let p = try? provenance(of: path) else {
+                    out.append(.object([("path", .string(stored)), ("missing", .bool(true))]))
+                    continue
+                }
+                var m: [(String, JSONValue)] = [("path", .string(RelativePath.from(folder, to: path)))]
+                for field in ["stage_id", "kind", "params", "key", "content_sha256", "code", "seeds", "tool", "end_time"] {
+                    if let v = p[field] { m.append((field, v)) }
+                }
+                m.append(("sha256", input["sha256"] ?? .null))
+                out.append(.object(m))
+                frontier.append((p, (path as NSString).deletingLastPathComponent))
+            }
+        }
+        return out
+    }
+
     /// One line per artifact, indented by depth, with a check of every input's SHA-256; `verified`
     /// is false when any input is missing or changed.
     public static func chain(of path: String) throws -> (lines: [String], verified: Bool) {

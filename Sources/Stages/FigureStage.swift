@@ -59,6 +59,9 @@ struct FigureStage: StageKind {
         // The files' final names (outputPaths are temporaries), from the figure's name.
         let base = provenance["params"]?["name"]?.stringValue ?? "figure"
         members.append(("files", .array(["pdf", "png", "dat", "gp"].map { .string("\(base).\($0)") })))
+        // The whole upstream chain, so the figure folder alone tells what made it.
+        let folder = (outputPaths[4] as NSString).deletingLastPathComponent
+        members.append(("ancestors", .array(Audit.ancestry(of: provenance, folder: folder.isEmpty ? "." : folder))))
         do {
             try Data((JSONValue.object(members).pretty + "\n").utf8).write(to: URL(fileURLWithPath: outputPaths[4]))
         } catch {

@@ -20,6 +20,7 @@ enum ProvenanceAttributes {
         for (name, value) in provenance.objectMembers ?? [] {
             try file.root.setAttribute(name, value.stringValue ?? value.canonical)
         }
+        try DatasetUnits.fill(file.root)
         // The last write of every artifact: a failed flush (full disk) fails the stage here.
         try file.finish()
     }
@@ -35,8 +36,8 @@ enum ProvenanceAttributes {
 
 /// Common description attributes of datasets.
 enum Units {
-    static let omega = ["units": "t/ħ", "meaning": "frequency ω"]
+    static let omega = ["units": DatasetUnits.energy, "meaning": "frequency ω"]
     static let temperature = ["units": "t/k_B", "meaning": "temperature T"]
-    static let sigma = ["units": "e²a²/(ħ·t) per particle (t = ħ = e = a = 1)", "meaning": "optical conductivity σ(ω) per particle"]
-    static let rho = ["units": "1/σ in the same units", "meaning": "resistivity ρ = 1/σ_dc"]
+    static let sigma = ["units": DatasetUnits.conductivity, "meaning": "optical conductivity σ(ω) per particle"]
+    static let rho = ["units": DatasetUnits.resistivity, "meaning": "resistivity ρ = 1/σ_dc"]
 }

@@ -28,6 +28,18 @@ final class PaperClaimsTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let d = s.dir + "/data/spec/"
 
+        // Every dataset of every artifact carries its units; every artifact names its spec.
+        for name in filesUnder(d).filter({ $0.hasSuffix(".h5") && !$0.contains("/") }) {
+            let f = try HDF5File.open(d + name)
+            defer { f.close() }
+            for ds in try f.root.datasetNames() {
+                XCTAssertNotNil(try f.root.attribute(onDataset: ds, "units"), "\(name): dataset \(ds) has no units")
+            }
+            let prov = try JSONValue.parse(try f.root.attribute("provenance") ?? "{}")
+            XCTAssertEqual(prov["spec"]?["name"]?.stringValue, "default", name)
+            XCTAssertEqual(prov["spec"]?["sha256"]?.stringValue?.count, 64, name)
+        }
+
         // Every figure file exists, is non-empty and is named by its provenance record.
         for name in ["fig1", "fig2", "fig3", "fig4", "fig5", "fig3a-static-rta"] {
             for ext in ["pdf", "png", "dat", "gp", "provenance.json"] {
@@ -37,6 +49,13 @@ final class PaperClaimsTests: XCTestCase {
             let prov = try JSONValue.parse(try String(contentsOfFile: s.dir + "/figures/spec/\(name).provenance.json", encoding: .utf8))
             XCTAssertEqual(prov["files"]?.arrayValue?.compactMap(\.stringValue), ["pdf", "png", "dat", "gp"].map { "\(name).\($0)" })
         }
+        // A figure's record holds its whole chain: a referee with only figures/ sees N, M and the seed.
+        let fig1 = try JSONValue.parse(try String(contentsOfFile: s.dir + "/figures/spec/fig1.provenance.json", encoding: .utf8))
+        let ftlmAncestor = fig1["ancestors"]?.arrayValue?.first { $0["kind"]?.stringValue == "ftlm" }
+        XCTAssertNotNil(ftlmAncestor?["params"]?["lanczos_steps"]?.intValue, "\(fig1["ancestors"] ?? .null)")
+        XCTAssertNotNil(ftlmAncestor?["params"]?["sites"]?.intValue)
+        XCTAssertNotNil(ftlmAncestor?["seeds"]?["seed"])
+        XCTAssertNotNil(ftlmAncestor?["code"]?["git_commit"])
         // audit figures/fig3.pdf reaches every artifact fig3 was drawn from, down to the roots.
         let audit = try CLI.run(["audit", "figures/spec/fig3.pdf"], in: s.dir)
         XCTAssertEqual(audit.status, 0, audit.stderr)
