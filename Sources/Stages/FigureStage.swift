@@ -6,7 +6,8 @@ import PipelineEngine
 /// the data table, the gnuplot script and the provenance record.
 struct FigureStage: StageKind {
     let name = "figure"
-    let version = 2
+    // v3: legends below the plots, axes from 0 for non-negative data, recipe rho, full ancestry.
+    let version = 3
     let summary = "gnuplot figure (PDF, PNG) with its data table, script and provenance record"
     static let figureName = Parameter<String>("name", .string(), help: "file name of the figure, without extension (e.g. fig3a)")
     static let recipe = Parameter<String>("recipe", .string(allowed: FigureRecipes.names), help: "what to draw")
@@ -72,13 +73,26 @@ struct FigureStage: StageKind {
 
 /// The figures the `figure` stage can draw, each from named inputs (recipes in PaperFigures.swift).
 enum FigureRecipes {
-    static let names = ["spectra", "fig1", "fig2", "fig3", "fig4", "fig5"]
+    static let names = ["spectra", "rho", "fig1", "fig2", "fig3", "fig4", "fig5"]
+
+    /// What each recipe draws and from which inputs (for `tlspipe kinds` and the README).
+    static let descriptions: [(String, String)] = [
+        ("spectra", "σ(ω) at `temperature` of every `curves` input (filter, dmft, rta), with error bands"),
+        ("rho", "ρ(T) on log axes from any `dc` (with its δ band), `dmft` and `rta` inputs: your own comparisons"),
+        ("fig1", "paper Fig. 1: FTLM σ(ω) at `temperatures` per ω0 (`ftlm`: filtered FTLM) and ρ(T) from `dc`, with `dmft`, `rta`"),
+        ("fig2", "paper Fig. 2: FTLM σ(ω) at `temperature` for every ω0 (`ftlm`), inset: peak position (`analysis`: peak)"),
+        ("fig3", "paper Fig. 3: σ(ω) at `omega0`, `temperature` (`ftlm`, `dmft`, `static`, `rta`); σ_dc(ω0) with the Eq. 5 fit and SW(Λ) (`dc`, `dmft`, `rta`, `analysis`)"),
+        ("fig4", "paper Fig. 4: (a) twist-averaged FTLM against DMFT on a log scale (`ftlm`, `dmft`); (b) DMFT ρ(T) for several ω0 with T* arrows"),
+        ("fig5", "paper Fig. 5: DMFT DOS, −Im Σ and σ(ω) at `temperatures` (`dmft`)"),
+    ]
 
     /// The input slots each recipe cannot draw without, and the slots whose curves it draws at
     /// the figure's temperature(s).
     static let neededSlots: [String: [String]] = [
         "spectra": ["curves"], "fig1": ["ftlm", "dc"], "fig2": ["ftlm"], "fig3": ["ftlm"], "fig4": ["dmft"], "fig5": ["dmft"],
     ]
+    /// Recipes that need at least one of these slots.
+    static let anyOfSlots: [String: [String]] = ["rho": ["dc", "dmft", "rta"]]
     static let drawnAtT: [String: [String]] = [
         "spectra": ["curves"], "fig1": ["ftlm"], "fig2": ["ftlm"], "fig3": ["ftlm", "dmft", "static", "rta"],
         "fig4": ["ftlm", "dmft"], "fig5": ["dmft"],
@@ -91,6 +105,9 @@ enum FigureRecipes {
         var problems: [(String, String)] = []
         for slot in neededSlots[recipe] ?? [] where (inputs[slot] ?? []).isEmpty {
             problems.append(("inputs.\(slot)", "recipe '\(recipe)' needs input '\(slot)'"))
+        }
+        if let any = anyOfSlots[recipe], !any.contains(where: { !(inputs[$0] ?? []).isEmpty }) {
+            problems.append(("inputs.\(any[0])", "recipe '\(recipe)' needs at least one of the inputs \(any.joined(separator: ", "))"))
         }
         let wanted = p[FigureStage.temperatures] ?? p[FigureStage.temperature].map { [$0] } ?? []
         for slot in drawnAtT[recipe] ?? [] {
@@ -131,8 +148,28 @@ enum FigureRecipes {
         case "fig3": return try PaperFigures.fig3(context)
         case "fig4": return try PaperFigures.fig4(context)
         case "fig5": return try PaperFigures.fig5(context)
+        case "rho": return try rho(context, p)
         default: return try spectra(context, p)
         }
+    }
+
+    /// ρ(T) from every dc, DMFT and RTA input, labelled by method and the physics behind it.
+    static func rho(_ context: StageContext, _ p: Params) throws -> Figure {
+        var series: [Series] = []
+        for (slot, method, style) in [("dc", "FTLM", LineStyle.points), ("dmft", "DMFT", .dashed), ("rta", "RTA", .dotted)] {
+            for input in context.inputs(slot) {
+                var facts: [String] = []
+                for (name, symbol) in [("sites", "N"), ("g", "g"), ("omega0", "ω0")] {
+                    if let v = input.params[name], v != .null { facts.append("\(symbol) = \(v.intValue.map(String.init) ?? v.doubleValue.map(JSONValue.format) ?? v.canonical)") }
+                }
+                series.append(try PaperFigures.resistivity(input.path, label: method + (facts.isEmpty ? "" : " (" + facts.joined(separator: ", ") + ")"), style: style))
+            }
+        }
+        var panel = Panel(title: "resistivity", xLabel: "T / t", yLabel: "ρ  [ħ/(e²a²)]", series: series)
+        panel.logX = true
+        panel.logY = true
+        let title = p[FigureStage.title].isEmpty ? "ρ(T)" : p[FigureStage.title]
+        return Figure(name: p[FigureStage.figureName], title: title, panels: [panel])
     }
 
     /// σ(ω) at one temperature from every input curve, with error bands where known.

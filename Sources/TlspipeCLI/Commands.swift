@@ -313,6 +313,10 @@ struct Kinds: ParsableCommand {
                 print("    \(p.name)\(d): \(p.help)" + (facts.isEmpty ? "" : " (" + facts.joined(separator: "; ") + ")"))
             }
             for i in k.inputs { print("    input \(i.name)\(i.multiple ? " (several)" : "")\(i.required ? "" : " [optional]"): \(i.help)") }
+            if name == "figure" {
+                print("    recipes:")
+                for r in StageKinds.figureRecipes { print("      \(r.name): \(r.draws)") }
+            }
         }
     }
 }

@@ -91,3 +91,27 @@ final class ProgressDisplayTests: XCTestCase {
         XCTAssertFalse(quiet.stderr.contains("done ft"), quiet.stderr)
     }
 }
+
+/// The `rho` recipe overlays ρ(T) from any dc, DMFT and RTA inputs, and needs at least one.
+final class RhoRecipeTests: XCTestCase {
+    func testRhoRecipeDrawsEveryMethodAndNeedsAnInput() throws {
+        let s = Scratch()
+        s.write(#"""
+        {"name": "rho", "stages": [
+          {"id": "static", "kind": "static-disorder", "params": {"sites": 60, "realizations": 4, "seed": 1, "temperatures": [0.5, 1, 2]}},
+          {"id": "rta", "kind": "rta", "params": {"omega0": 0.5}, "inputs": {"static": "static"}},
+          {"id": "ft", "kind": "ftlm", "params": {"sites": 6, "g": 1, "omega0": 0.5, "temperatures": [0.5, 1, 2], "lanczos_steps": 40, "random_vectors": 2, "batches": 2, "seed": 1}},
+          {"id": "dc", "kind": "dc", "params": {"paper_band": true}, "inputs": {"spectrum": "ft"}},
+          {"id": "fig", "kind": "figure", "params": {"name": "rho", "recipe": "rho"}, "inputs": {"dc": "dc", "rta": "rta"}}
+        ]}
+        """#)
+        let out = try CLI.run(["run", "spec.json"], in: s.dir)
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let table = try String(contentsOfFile: s.dir + "/figures/spec/rho.dat", encoding: .utf8)
+        XCTAssertTrue(table.contains("FTLM (N = 6, g = 1, ω0 = 0.5)") && table.contains("RTA (N = 60"), table)
+        s.write(#"{"name": "x", "stages": [{"id": "fig", "kind": "figure", "params": {"name": "rho", "recipe": "rho"}}]}"#, to: "empty.json")
+        let empty = try CLI.run(["validate", "empty.json"], in: s.dir)
+        XCTAssertEqual(empty.status, 2)
+        XCTAssertTrue(empty.stderr.contains("needs at least one of the inputs dc, dmft, rta"), empty.stderr)
+    }
+}
