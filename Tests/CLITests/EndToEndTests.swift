@@ -113,6 +113,12 @@ final class EndToEndTests: XCTestCase {
         for name in names where name.hasSuffix(".json") && !name.contains("schema") {
             XCTAssertNoThrow(try SpecLoader(registry: StageKinds.registry()).load(file: root.appendingPathComponent("pipelines/" + name).path), name)
         }
+        // The README's "your first spec" is a valid spec.
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let start = try XCTUnwrap(readme.range(of: "```json\n"))
+        let end = try XCTUnwrap(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
+        let first = try JSONValue.parse(String(readme[start.upperBound..<end.lowerBound]))
+        XCTAssertNoThrow(try SpecLoader(registry: StageKinds.registry()).parse(first, file: "README.md"))
     }
 
     /// `dc` on an exact spectrum with a known answer: the free chain (g = 0) has only the ω = 0
