@@ -33,36 +33,57 @@ public enum SpectraAnalysis {
         return omega[k] + shift * (omega[k + 1] - omega[k])
     }
 
-    /// Least-squares fit of Eq. 5, σ_dc = A ω0 log(ω̄/ω0)/(1 − (ω0/ω̄)²), over (A, ω̄): A in closed
-    /// form for each ω̄, ω̄ by a scan and golden-section refinement (ω̄ > max ω0).
-    public static func fitEquationFive(omega0: [Double], sigmaDC: [Double]) -> (amplitude: Double, omegaBar: Double, rms: Double) {
+    /// The result of an Eq. 5 fit: A, ω̄, the standard error of ω̄, and the rms residual.
+    public struct EquationFiveFit: Sendable {
+        public let amplitude: Double
+        public let omegaBar: Double
+        /// One standard error of ω̄ from the curvature of χ²(ω̄) with A profiled out (Δχ² = 1);
+        /// without data errors the residual variance RSS/(n − 2) stands in for them.
+        public let omegaBarError: Double
+        public let rms: Double
+    }
+
+    /// Least-squares fit of Eq. 5, σ_dc = A ω0 log(ω̄/ω0)/(1 − (ω0/ω̄)²), over (A, ω̄), weighted
+    /// by 1/error² when errors are given. A is linear (closed form for each ω̄); ω̄ is free: Eq. 5
+    /// is continuous at ω0 = ω̄ (value ω0/2 there) and valid on both sides, so no bound at max ω0.
+    /// Scan on a log grid from 1e-4 to 1e3, then golden-section refinement.
+    public static func fitEquationFive(omega0: [Double], sigmaDC: [Double], errors: [Double]? = nil) -> EquationFiveFit {
+        let w = (errors ?? []).count == omega0.count ? errors!.map { $0 > 0 && $0.isFinite ? 1 / ($0 * $0) : 0 } : omega0.map { _ in 1.0 }
         func shape(_ w0: Double, _ wb: Double) -> Double {
             let r = w0 / wb
             return abs(1 - r * r) < 1e-9 ? w0 / 2 : w0 * log(wb / w0) / (1 - r * r)
         }
         func cost(_ wb: Double) -> (Double, Double) {
             let f = omega0.map { shape($0, wb) }
-            let a = zip(f, sigmaDC).reduce(0) { $0 + $1.0 * $1.1 } / f.reduce(0) { $0 + $1 * $1 }
-            let r = zip(f, sigmaDC).reduce(0) { $0 + pow(a * $1.0 - $1.1, 2) }
+            let ff = zip(f, w).reduce(0) { $0 + $1.0 * $1.0 * $1.1 }
+            let a = ff > 0 ? zip(zip(f, sigmaDC), w).reduce(0) { $0 + $1.0.0 * $1.0.1 * $1.1 } / ff : 0
+            let r = zip(zip(f, sigmaDC), w).reduce(0) { $0 + $1.1 * pow(a * $1.0.0 - $1.0.1, 2) }
             return (r, a)
         }
-        let lo = (omega0.max() ?? 0.01) * 1.0001
-        var bestWB = lo, bestCost = Double.infinity
-        var wb = lo
-        while wb < 100 {
+        var bestWB = 1.0, bestCost = Double.infinity
+        var wb = 1e-4
+        while wb < 1e3 {
             let c = cost(wb).0
             if c < bestCost { bestCost = c; bestWB = wb }
             wb *= 1.01
         }
         var a = bestWB / 1.01, b = bestWB * 1.01
         let g = (sqrt(5.0) - 1) / 2
-        for _ in 0..<80 {
+        for _ in 0..<100 {
             let c = b - g * (b - a), d = a + g * (b - a)
             if cost(c).0 < cost(d).0 { b = d } else { a = c }
         }
-        let wbFit = max(lo, (a + b) / 2)
+        let wbFit = (a + b) / 2
         let (r, amp) = cost(wbFit)
-        return (amp, wbFit, (r / Double(omega0.count)).squareRoot())
+        // Curvature of the profiled χ² at the minimum, by a central difference in ω̄.
+        let h = 1e-3 * wbFit
+        let curvature = (cost(wbFit + h).0 - 2 * r + cost(wbFit - h).0) / (h * h)
+        let dof = max(1, omega0.count - 2)
+        let scale = errors == nil ? r / Double(dof) : 1
+        let err = curvature > 0 ? (2 * scale / curvature).squareRoot() : .infinity
+        let unweighted = zip(omega0.map { amp * shape($0, wbFit) }, sigmaDC).reduce(0) { $0 + pow($1.0 - $1.1, 2) }
+        return EquationFiveFit(amplitude: amp, omegaBar: wbFit, omegaBarError: err,
+                               rms: (unweighted / Double(omega0.count)).squareRoot())
     }
 
     /// The curve of Eq. 5 for given A and ω̄ at the frequencies ω0.

@@ -12,7 +12,7 @@ enum DatasetUnits {
     static let none = "1 (a pure number)"
 
     static let byName: [String: String] = [
-        "omega": energy, "omega0": energy, "nu": energy, "cutoff": energy, "peak": energy, "omega_bar": energy,
+        "omega": energy, "omega0": energy, "nu": energy, "cutoff": energy, "peak": energy, "omega_bar": energy, "omega_bar_error": energy,
         "curve_omega0": energy, "delta": energy, "delta_central": energy, "bin_width": energy, "e0": energy, "p": energy,
         "temperature": "t/k_B",
         "kinetic_energy": energy, "batch_kinetic_energy": energy, "kinetic": energy,
