@@ -71,7 +71,11 @@ public enum GnuplotRenderer {
                 s += "set yrange [0:*]\n"
             }
             if panel.xRange == nil { s += "set autoscale xfix\n" }
-            for (k, m) in panel.markers.enumerated() {
+            // Markers outside the data's x range would be drawn outside the panel (gnuplot does not
+            // clip arrows), on top of its neighbour.
+            let xs = panel.series.flatMap { $0.x.filter(\.isFinite) }
+            let xr = panel.xRange ?? ((xs.min() ?? 0)...(xs.max() ?? 0))
+            for (k, m) in panel.markers.enumerated() where xr.contains(m.x) {
                 s += "set arrow \(k + 1) from first \(fmt(m.x)), graph 0.25 to first \(fmt(m.x)), graph 0.05 head filled lw 1.5 lc rgb '#444444'\n"
                 s += "set label \(k + 1) \"\(escape(m.label))\" at first \(fmt(m.x)), graph 0.28 center font ',7'\n"
             }

@@ -84,7 +84,7 @@ enum PaperFigures {
             inset.append(Series(label: "peak position", x: keep.map { w0[$0] }, y: keep.map { pk[$0] }, style: .points))
             inset.append(Series(label: "ω = ω0", x: w0, y: w0, style: .dotted))
         }
-        var ip = Panel(title: "inset: finite-frequency peak", xLabel: "ω0 / t", yLabel: "ω_peak / t", series: inset)
+        var ip = Panel(title: "inset: finite-frequency peak", xLabel: "ω0 / t", yLabel: "ω_{peak} / t", series: inset)
         ip.logX = true
         return Figure(name: p[FigureStage.figureName], title: title(p, "Fig. 2: σ(ω) for increasing ω0, g = 1"), columns: 2, panels: [main, ip])
     }
@@ -134,7 +134,7 @@ enum PaperFigures {
                 }
             }
         }
-        var pb = Panel(title: "(b) σ_dc at T = \(fmt(T))", xLabel: "ω0 / t", yLabel: "σ_dc", series: b)
+        var pb = Panel(title: "(b) σ_{dc} at T = \(fmt(T))", xLabel: "ω0 / t", yLabel: "σ_{dc}  [e²a²/ħ per particle]", series: b)
         pb.logX = true
         var pc = Panel(title: "(c) spectral weight at T = \(fmt(T))", xLabel: "ω0 / t", yLabel: "SW(Λ)", series: c)
         pc.logX = true
@@ -161,10 +161,14 @@ enum PaperFigures {
         var b: [Series] = []
         var markers: [Marker] = []
         for (w0, d) in byOmega0(context.inputs("dmft")) {
-            b.append(try resistivity(d.path, label: "ω0 = \(fmt(w0))", style: .solid))
-            markers.append(Marker(x: 0.4 * w0, label: "T*"))
+            let series = try resistivity(d.path, label: "ω0 = \(fmt(w0))", style: .solid)
+            b.append(series)
+            // An arrow only where the curve is drawn: one off the axis would land in the next panel.
+            if let lo = series.x.min(), let hi = series.x.max(), (lo...hi).contains(0.4 * w0) {
+                markers.append(Marker(x: 0.4 * w0, label: "T*(\(fmt(w0)))"))
+            }
         }
-        var pb = Panel(title: "(b) DMFT ρ(T); arrows at T* = 0.4 ω0", xLabel: "T / t", yLabel: "ρ", series: b)
+        var pb = Panel(title: "(b) DMFT ρ(T); arrows at T* = 0.4 ω0", xLabel: "T / t", yLabel: "ρ  [ħ/(e²a²)]", series: b)
         pb.logY = true
         pb.logX = true
         pb.markers = markers
