@@ -3,7 +3,10 @@ public enum ParameterType: Sendable {
     case int(min: Int? = nil, max: Int? = nil)
     /// A real number; `exclusiveMin` rejects the bound itself (e.g. "must be > 0").
     case double(min: Double? = nil, max: Double? = nil, exclusiveMin: Bool = false)
-    case doubles(min: Double? = nil, exclusiveMin: Bool = false, nonEmpty: Bool = true)
+    /// A list of reals. `ordered`: the list's order is the order of the outputs (rows of
+    /// [temperature, ω] arrays), so reordering is a change that reruns; otherwise the list is
+    /// sorted into canonical form and reordering it changes nothing.
+    case doubles(min: Double? = nil, exclusiveMin: Bool = false, nonEmpty: Bool = true, ordered: Bool = true)
     case string(allowed: [String]? = nil)
     case bool
 }
@@ -19,8 +22,9 @@ extension ParameterType {
         case let .double(lo, hi, ex):
             let parts = [lo.map { (ex ? "> " : "≥ ") + num($0) }, hi.map { "≤ " + num($0) }].compactMap { $0 }
             return "number" + (parts.isEmpty ? "" : " " + parts.joined(separator: ", "))
-        case let .doubles(lo, ex, _):
+        case let .doubles(lo, ex, _, ordered):
             return "list of numbers" + (lo.map { " each " + (ex ? "> " : "≥ ") + num($0) } ?? "")
+                + (ordered ? ", in the outputs' order (reordering reruns)" : ", order ignored")
         case let .string(allowed): return allowed.map { "one of " + $0.joined(separator: ", ") }
         case .bool: return "true or false"
         }
@@ -64,7 +68,7 @@ public struct ParameterSpec: Sendable {
             if let p = Self.check(d, lo, exclusive) { return .failure(p) }
             if let hi, d > hi { return .failure(.init("must be ≤ \(JSONValue.format(hi)), got \(JSONValue.format(d))")) }
             return .success(.double(d))
-        case let .doubles(lo, exclusive, nonEmpty):
+        case let .doubles(lo, exclusive, nonEmpty, ordered):
             let items: [JSONValue]
             if let a = value.arrayValue { items = a } else if value.doubleValue != nil { items = [value] } else {
                 return .failure(.init("expected a list of numbers, got \(value.typeName)"))
@@ -76,6 +80,7 @@ public struct ParameterSpec: Sendable {
                 if let p = Self.check(d, lo, exclusive) { return .failure(.init(p.message, index: k)) }
                 out.append(.double(d))
             }
+            if !ordered { out.sort { ($0.doubleValue ?? 0) < ($1.doubleValue ?? 0) } }
             return .success(.array(out))
         case let .string(allowed):
             guard let s = value.stringValue else { return .failure(.init("expected a string, got \(value.typeName)")) }

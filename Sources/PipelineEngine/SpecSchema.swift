@@ -71,7 +71,7 @@ public enum SpecSchema {
             if let lo { s.append((ex ? "exclusiveMinimum" : "minimum", .double(lo))) }
             if let hi { s.append(("maximum", .double(hi))) }
             return s
-        case let .doubles(lo, ex, nonEmpty):
+        case let .doubles(lo, ex, nonEmpty, _):
             var item: [(String, JSONValue)] = [("type", .string("number"))]
             if let lo { item.append((ex ? "exclusiveMinimum" : "minimum", .double(lo))) }
             return [("type", .string("array")), ("items", .object(item)), ("minItems", .int(nonEmpty ? 1 : 0))]

@@ -225,4 +225,26 @@ final class DriverTests: XCTestCase {
         XCTAssertEqual(try s.driver().outputs().map(\.state), ["missing", "missing"])
         XCTAssertEqual(try s.run().count, 2)
     }
+
+    /// A tamper that keeps size, mtime and inode is invisible to the stat shortcut; `rehash`
+    /// (run/status --rehash) hashes every artifact and finds it.
+    func testRehashFindsATamperThatKeepsTheStat() throws {
+        let s = Scratch()
+        s.write(chainSpec())
+        try s.run()
+        let path = s.workspace.dataDir + "/a.txt"
+        var st = stat()
+        XCTAssertEqual(stat(path, &st), 0)
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        var bytes = [UInt8](original)
+        bytes[0] = bytes[0] == UInt8(ascii: "x") ? UInt8(ascii: "y") : UInt8(ascii: "x")
+        let fd = open(path, O_WRONLY)
+        _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress!, $0.count, 0) }
+        close(fd)
+        var times = [st.st_atim, st.st_mtim]
+        XCTAssertEqual(utimensat(AT_FDCWD, path, &times, 0), 0)
+        XCTAssertTrue(try s.driver().planner.plan()["a"]!.fresh, "same size, mtime and inode: the stat shortcut trusts it")
+        let deep = try s.driver().planner.plan(files: DiskFiles(rehash: true))
+        XCTAssertEqual(deep["a"]!.reasons.map(\.code), ["output_modified"])
+    }
 }
