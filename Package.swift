@@ -59,8 +59,10 @@ let package = Package(
 
         // The command line (library), the shipped executable, and the test kit: the same command
         // line with test-only stage kinds, which never enter the shipped binary.
+        // What a referee opens: the HTML report and the Workflow Run RO-Crate (reads only).
+        .target(name: "Reports", dependencies: ["PipelineEngine", "Stages"]),
         .target(name: "TlspipeCLI", dependencies: [
-            "Stages", "PipelineEngine", "HDF5", "LinearAlgebra",
+            "Stages", "PipelineEngine", "HDF5", "LinearAlgebra", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -2,7 +2,7 @@
 # Installs the Debian packages tlspipe needs, if any is missing. As root it runs apt-get;
 # otherwise it prints the exact command and fails.
 set -euo pipefail
-pkgs="libhdf5-dev hdf5-tools liblapacke-dev libopenblas-dev gnuplot-nox graphviz pkg-config"
+pkgs="libhdf5-dev hdf5-tools liblapacke-dev libopenblas-dev gnuplot-nox graphviz zip pkg-config"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -104,7 +104,7 @@ public enum SafeFiles {
 
     /// Creates `path` and its parents; refuses a symlink or non-folder at any component below
     /// `root` (the engine's own state folder), so a planted link cannot redirect its writes.
-    static func ensureDirectory(_ path: String, noSymlinksBelow root: String? = nil) throws {
+    public static func ensureDirectory(_ path: String, noSymlinksBelow root: String? = nil) throws {
         if let root, path.hasPrefix(root) {
             try ensureDirectory(root)
             var current = root
@@ -159,6 +159,12 @@ public enum SafeFiles {
         }
         guard ok else { throw StageError("cannot read \(path): \(errnoText())") }
         return data.prefix(off)
+    }
+
+    /// The bytes of a regular file (up to 64 MiB), for callers outside the engine.
+    public static func readRegularPublic(_ path: String) throws -> Data {
+        guard let d = try readRegular(path) else { throw StageError("\(path): no such file") }
+        return d
     }
 
     /// Removes a file or folder tree without following symlinks inside it.

@@ -57,7 +57,7 @@ enum PaperFigures {
             if let dc = matching(context.inputs("dc"), w0) { right.append(try resistivity(dc.path, label: "FTLM (δ band)", style: .points)) }
             if let d = matching(context.inputs("dmft"), w0) { right.append(try resistivity(d.path, label: "DMFT", style: .dashed)) }
             if let r = matching(context.inputs("rta"), w0) { right.append(try resistivity(r.path, label: "RTA (p = ω0)", style: .dotted)) }
-            var rp = Panel(title: "(\(Character(UnicodeScalar(101 + k)!))) ρ(T), ω0 = \(fmt(w0))", xLabel: "T / t", yLabel: "ρ  [ħ/(e²a²) · t]", series: right)
+            var rp = Panel(title: "(\(Character(UnicodeScalar(101 + k)!))) ρ(T), ω0 = \(fmt(w0))", xLabel: "T / t", yLabel: "ρ  [ħ/(e²a²)]", series: right)
             rp.logY = true
             rp.logX = true
             panels += [left, rp]

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PipelineEngine
+import Reports
 import Stages
 
 struct Tlspipe: ParsableCommand {
@@ -9,7 +10,7 @@ struct Tlspipe: ParsableCommand {
         commandName: "tlspipe",
         abstract: "Reproducible pipeline for the electron–TLS paper: run stages, audit artifacts, draw figures.",
         version: CodeVersion.toolVersion,
-        subcommands: [Run.self, Status.self, Explain.self, Outputs.self, Clean.self, Accept.self, Audit.self, Graph.self, Validate.self, Compute.self, Kinds.self, Schema.self])
+        subcommands: [Run.self, Status.self, Explain.self, Outputs.self, Clean.self, Accept.self, Audit.self, Report.self, ExportCrate.self, Graph.self, Validate.self, Compute.self, Kinds.self, Schema.self])
 }
 
 /// An error with its exit code (1: a stage failed; 2: bad usage or bad spec).
@@ -247,17 +248,70 @@ struct Audit: ParsableCommand {
     }
 }
 
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write a static HTML report (figures, the DAG, every stage's provenance with hashes checked now); reads only.")
+    @Argument(help: "Pipeline spec (JSON).") var spec: String
+    @Option(help: "Folder of the report (default: report/SPEC).") var output: String?
+    @OptionGroup var ws: WorkspaceOptions
+
+    func run() throws {
+        let driver = try makeDriver(spec, ws)
+        let stem = URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent
+        let dir = output ?? "report/" + stem
+        try guardOutsideData(dir, driver)
+        do {
+            let w = try HTMLReport.write(driver, to: dir)
+            print("wrote \(w.index) (\(w.files.count) files)")
+        } catch { throw CLIFailure(code: 1, message: "report: \(SafeFiles.describe(error))") }
+    }
+}
+
+struct ExportCrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export-crate",
+        abstract: "Write a Workflow Run RO-Crate of a spec (or of one figure: --figure ID) with every artifact's SHA-256; reads only.")
+    @Argument(help: "Pipeline spec (JSON).") var spec: String
+    @Option(help: "Folder of the crate.") var output: String
+    @Option(help: "Only this figure stage and what it was drawn from.") var figure: String?
+    @Flag(help: "Refer to the artifacts where they are instead of copying them in (large data).") var inPlace = false
+    @Flag(help: "Also write OUTPUT.zip.") var zip = false
+    @OptionGroup var ws: WorkspaceOptions
+
+    func run() throws {
+        let driver = try makeDriver(spec, ws)
+        try guardOutsideData(output, driver)
+        let w: ROCrate.Written
+        do { w = try ROCrate.write(driver, to: output, options: .init(inPlace: inPlace, figure: figure)) } catch let e as StageError {
+            throw CLIFailure(code: 2, message: "export-crate: \(e.description)")
+        } catch { throw CLIFailure(code: 1, message: "export-crate: \(SafeFiles.describe(error))") }
+        print("wrote \(w.metadata) (\(w.files) files copied)" + (w.unverified.isEmpty ? "" : "; not fresh or not verified: " + w.unverified.joined(separator: ", ")))
+        if zip {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            let folder = URL(fileURLWithPath: output).standardizedFileURL
+            p.arguments = ["zip", "-q", "-r", "-X", folder.lastPathComponent + ".zip", folder.lastPathComponent]
+            p.currentDirectoryURL = folder.deletingLastPathComponent()
+            do { try p.run() } catch { throw CLIFailure(code: 1, message: "--zip: cannot start zip (install the zip package)") }
+            p.waitUntilExit()
+            guard p.terminationStatus == 0 else { throw CLIFailure(code: 1, message: "--zip: zip failed (exit \(p.terminationStatus))") }
+            print("wrote \(folder.path).zip")
+        }
+    }
+}
+
+/// Reports and crates never write into the data or figures folder they describe.
+func guardOutsideData(_ dir: String, _ driver: Driver) throws {
+    let target = RelativePath.absolute(dir) + "/"
+    for folder in [driver.workspace.dataDir, driver.workspace.figuresDir] where target.hasPrefix(RelativePath.absolute(folder) + "/") {
+        throw CLIFailure(code: 2, message: "--output \(dir): inside \(folder), which it describes; choose a folder outside it")
+    }
+}
+
 struct Graph: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the stage DAG as Graphviz DOT (or as text).")
     @Argument(help: "Pipeline spec (JSON).") var spec: String
     @Option(help: "dot or text.") var format: String = "dot"
     @OptionGroup var ws: WorkspaceOptions
-
-    /// A DOT double-quoted string (quotes and backslashes escaped).
-    static func quoted(_ s: String) -> String {
-        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n") + "\""
-    }
 
     func run() throws {
         guard ["dot", "text"].contains(format) else { throw CLIFailure(code: 2, message: "--format \(format): expected dot or text") }
@@ -271,17 +325,7 @@ struct Graph: ParsableCommand {
             }
             return
         }
-        print("digraph \(Self.quoted(driver.pipeline.name)) {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];")
-        for inst in driver.pipeline.instances {
-            let color = plan[inst.id]?.fresh == true ? "#d9f2d9" : "#f9e0c0"
-            print("  \(Self.quoted(inst.id)) [label=\(Self.quoted(inst.id + "\n(" + inst.kind + ")")), fillcolor=\"\(color)\"];")
-        }
-        for inst in driver.pipeline.instances {
-            for (slot, deps) in inst.inputs {
-                for d in deps { print("  \(Self.quoted(d)) -> \(Self.quoted(inst.id)) [label=\(Self.quoted(slot)), fontsize=9];") }
-            }
-        }
-        print("}")
+        print(DAG.dot(driver.pipeline, plan: plan), terminator: "")
     }
 }
 

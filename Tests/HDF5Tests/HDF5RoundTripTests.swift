@@ -75,15 +75,19 @@ final class HDF5RoundTripTests: XCTestCase {
         assert list(f['sub/x'][...]) == [7.0, 8.0]
         print('ok')
         """
+        // The test tools' virtual environment (.ci/run makes it), else the system Python.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let venv = root + "/.venv-ci/bin/python"
+        let python = FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import h5py"]
+        p.arguments = [python, "-c", "import h5py"]
         p.standardError = FileHandle.nullDevice
         try p.run(); p.waitUntilExit()
         try XCTSkipIf(p.terminationStatus != 0, "h5py is not installed")
         let q = Process()
         q.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        q.arguments = ["python3", "-c", script, path]
+        q.arguments = [python, "-c", script, path]
         let out = Pipe()
         q.standardOutput = out
         q.standardError = out
