@@ -20,10 +20,13 @@ public protocol FileOracle: Sendable {
     func sha256(_ path: String) -> String?
     /// Names in a real folder (not through a symlink); empty if there is none.
     func list(_ dir: String) -> [String]
+    /// Hash every output even when its stat matches the record (`--rehash`, reports).
+    var alwaysHash: Bool { get }
 }
 
 extension FileOracle {
     public func list(_ dir: String) -> [String] { [] }
+    public var alwaysHash: Bool { false }
 }
 
 /// The facts of one path the planner uses.
@@ -42,6 +45,7 @@ public struct DiskFiles: FileOracle {
     /// that keeps size, mtime and inode is invisible to the stat shortcut).
     public let rehash: Bool
     public init(rehash: Bool = false) { self.rehash = rehash }
+    public var alwaysHash: Bool { rehash }
 
     public func stat(_ path: String) -> FileFacts? { facts(of: path) }
 

@@ -128,7 +128,7 @@ public struct Planner: Sendable {
             let path = workspace.path(of: o.file)
             guard let facts = files.stat(path) else { reasons.append(.outputMissing(path)); continue }
             guard facts.regular else { reasons.append(.outputNotRegular(path)); continue }
-            if let st = o.stat, st == facts.stat, !((files as? DiskFiles)?.rehash ?? false) { continue }
+            if let st = o.stat, st == facts.stat, !files.alwaysHash { continue }
             if files.sha256(path) != o.sha256 { reasons.append(.outputModified(path)) } else { verified.append(path) }
         }
         return (reasons, verified)

@@ -42,8 +42,9 @@ public struct StageEvidence: Sendable {
 public enum EvidenceCollector {
     public static func collect(_ driver: Driver) -> [StageEvidence] {
         let planner = driver.planner
-        // Hash everything: a tamper that keeps the stat must show in a report.
-        let plan = planner.plan(files: DiskFiles(rehash: true))
+        // Hash everything (a tamper that keeps the stat must show in a report), each file once.
+        let files = HashOnce()
+        let plan = planner.plan(files: files)
         let records = planner.loadRecords()
         var out: [StageEvidence] = []
         for inst in driver.pipeline.instances {
@@ -52,7 +53,7 @@ public enum EvidenceCollector {
             let paths = planner.outputPaths(inst)
             let outputs = paths.enumerated().map { k, path in
                 StageEvidence.FileCheck(path: path, recordedSHA: record?.outputs.indices.contains(k) == true ? record!.outputs[k].sha256 : nil,
-                                        currentSHA: FileDigest.sha256(path))
+                                        currentSHA: files.sha256(path))
             }
             var provenance: JSONValue? = nil
             if let primary = paths.first, SafeFiles.isRegularFile(primary) {
@@ -64,7 +65,7 @@ public enum EvidenceCollector {
                 guard let stored = input["path"]?.stringValue else { continue }
                 let path = stored.hasPrefix("/") ? stored : ((folder.isEmpty ? "." : folder) + "/" + stored as NSString).standardizingPath
                 inputs.append((input["slot"]?.stringValue ?? "", input["stage"]?.stringValue ?? "",
-                               .init(path: path, recordedSHA: input["sha256"]?.stringValue, currentSHA: FileDigest.sha256(path))))
+                               .init(path: path, recordedSHA: input["sha256"]?.stringValue, currentSHA: files.sha256(path))))
             }
             let parameters = kind.parameters.compactMap { spec -> (String, String, String)? in
                 guard let v = inst.params[spec.name], v != .null else { return nil }
@@ -75,5 +76,23 @@ public enum EvidenceCollector {
                                      inputs: inputs, provenance: provenance))
         }
         return out
+    }
+}
+
+/// The disk, hashing every file on request (no stat shortcut) but each path only once.
+final class HashOnce: FileOracle, @unchecked Sendable {
+    private let disk = DiskFiles(rehash: true)
+    var alwaysHash: Bool { true }
+    private var memo: [String: String?] = [:]
+    private let lock = NSLock()
+
+    func stat(_ path: String) -> FileFacts? { disk.stat(path) }
+    func list(_ dir: String) -> [String] { disk.list(dir) }
+    func sha256(_ path: String) -> String? {
+        lock.lock(); defer { lock.unlock() }
+        if let known = memo[path] { return known }
+        let h = disk.sha256(path)
+        memo[path] = h
+        return h
     }
 }
