@@ -48,11 +48,16 @@ public enum FTLM {
     @inline(__always)
     static func addPole(_ sums: inout KuboSums, row: Int, beta: Double, initial b: Double, final bt: Double,
                         omega: Double, amplitude am: Double, weight: Double, drude: inout Double) {
+        addPole(&sums.numerator, row: row, beta: beta, initial: b, final: bt, omega: omega, amplitude: am, weight: weight, drude: &drude)
+    }
+
+    static func addPole(_ h: inout StickHistogram, row: Int, beta: Double, initial b: Double, final bt: Double,
+                        omega: Double, amplitude am: Double, weight: Double, drude: inout Double) {
         if abs(omega) < degenerate {
             drude += beta * b * am
         } else {
             let w = Double.pi * (b - bt) / omega * am
-            sums.numerator.add(row: row, omega: abs(omega), weight: weight * w / 2)
+            h.add(row: row, omega: abs(omega), weight: weight * w / 2)
         }
     }
 
@@ -86,6 +91,9 @@ public enum FTLM {
                 low[k].addSums(Sector(model: s.model, kappa: m.kappa), weight: m.multiplicity / Double(s.batches), into: &sums)
             }
         }
+        // The coarse (M/2) numerator starts from the same exact part: only the random vectors'
+        // Lanczos resolution is estimated.
+        sums.coarse = sums.numerator
         var done = 0
         for r in vectors {
             for (k, m) in momenta.enumerated() {
@@ -198,6 +206,40 @@ public enum FTLM {
             }
             sums.numerator.drude[row] += weight * Double.pi * drude
         }
+        if sums.coarse != nil { addCoarse(eps: basis.alpha, beta: basis.beta, epsT: second.alpha, betaT: second.beta, x: x, m: m, mt: mt,
+                                          nj: nj, floor: floor, weight: weight, into: &sums) }
+    }
+
+    /// The same runs read at half the steps: Ritz pairs of the leading M/2 block of each
+    /// tridiagonal matrix, the leading block of X, poles into `sums.coarse`. The difference from
+    /// the full spectrum estimates the finite-M error of the spectrum (a converged feature does
+    /// not move when M doubles; an unresolved one does).
+    static func addCoarse(eps alpha: [Double], beta: [Double], epsT alphaT: [Double], betaT: [Double], x: [Double], m: Int, mt: Int,
+                          nj: Double, floor: Double, weight: Double, into sums: inout KuboSums) {
+        let mc = m / 2, mtc = mt / 2
+        guard mc >= 2, mtc >= 2,
+              let (eps, phi) = try? tridiagonalEigen(diagonal: Array(alpha.prefix(mc)), offDiagonal: Array(beta.prefix(mc - 1))),
+              let (epsT, phiT) = try? tridiagonalEigen(diagonal: Array(alphaT.prefix(mtc)), offDiagonal: Array(betaT.prefix(mtc - 1))) else {
+            sums.coarse = nil  // too few steps to read at half: no estimate
+            return
+        }
+        var xc = [Double](repeating: 0, count: mc * mtc)
+        for l in 0..<mtc { for k in 0..<mc { xc[l * mc + k] = x[l * m + k] } }
+        var y = [Double](repeating: 0, count: mc * mtc), a = y
+        multiply(xc, rowsA: mc, colsA: mtc, .none, phiT, rowsB: mtc, colsB: mtc, .none, into: &y)
+        multiply(phi, rowsA: mc, colsA: mc, .transpose, y, rowsB: mc, colsB: mtc, .none, into: &a)
+        for (row, T) in sums.numerator.temperatures.enumerated() {
+            let b = eps.map { exp(-($0 - floor) / T) }, bt = epsT.map { exp(-($0 - floor) / T) }
+            var drude = 0.0
+            for j in 0..<mtc {
+                let right = phiT[j * mtc] * nj
+                for i in 0..<mc {
+                    addPole(&sums.coarse!, row: row, beta: 1 / T, initial: b[i], final: bt[j], omega: epsT[j] - eps[i],
+                            amplitude: phi[i * mc] * a[j * mc + i] * right, weight: weight, drude: &drude)
+                }
+            }
+            sums.coarse!.drude[row] += weight * Double.pi * drude
+        }
     }
 
     /// X = Re(A† B) (m × n) in four fixed blocks of columns, each one single-threaded dgemm,
@@ -229,7 +271,8 @@ public enum FTLM {
         let pooled = total.normalised()
         let per = batches.map { $0.normalised() }
         return StaticDisorderResult(spectrum: pooled.sigma, kineticEnergy: pooled.kinetic,
-                                    batchSpectra: per.map(\.sigma), batchKineticEnergy: per.map(\.kinetic))
+                                    batchSpectra: per.map(\.sigma), batchKineticEnergy: per.map(\.kinetic),
+                                    coarseSpectrum: pooled.coarse)
     }
 
     public static func compute(_ s: FTLMSettings) throws -> StaticDisorderResult {

@@ -44,6 +44,9 @@ public struct KuboSums: Sendable {
     public var numerator: StickHistogram
     public var z: [Double]
     public var kinetic: [Double]
+    /// FTLM only: the numerator of the same Lanczos runs read at half the steps (M/2). Its
+    /// difference from `numerator` estimates the finite-M (resolution) error at no extra H·v.
+    public var coarse: StickHistogram? = nil
 
     public init(temperatures: [Double], binWidth: Double, binCount: Int) {
         numerator = StickHistogram(temperatures: temperatures, binWidth: binWidth, binCount: binCount)
@@ -54,13 +57,16 @@ public struct KuboSums: Sendable {
     public mutating func accumulate(_ o: KuboSums) {
         numerator.accumulate(o.numerator)
         for i in z.indices { z[i] += o.z[i]; kinetic[i] += o.kinetic[i] }
+        if let oc = o.coarse { if coarse == nil { coarse = oc } else { coarse!.accumulate(oc) } }
     }
 
-    /// σ normalised by Z, and ⟨K⟩, per temperature.
-    public func normalised() -> (sigma: StickHistogram, kinetic: [Double]) {
+    /// σ normalised by Z, and ⟨K⟩, per temperature (and the coarse σ, normalised by the same Z).
+    public func normalised() -> (sigma: StickHistogram, kinetic: [Double], coarse: StickHistogram?) {
         var h = numerator
         for r in z.indices { h.scale(row: r, by: 1 / z[r]) }
-        return (h, zip(kinetic, z).map { $0 / $1 })
+        var c = coarse
+        if c != nil { for r in z.indices { c!.scale(row: r, by: 1 / z[r]) } }
+        return (h, zip(kinetic, z).map { $0 / $1 }, c)
     }
 }
 
@@ -70,6 +76,14 @@ public struct StaticDisorderResult: Sendable {
     public let kineticEnergy: [Double]
     public let batchSpectra: [StickHistogram]
     public let batchKineticEnergy: [[Double]]
+    /// FTLM: the pooled spectrum read at M/2 steps (see `KuboSums.coarse`).
+    public var coarseSpectrum: StickHistogram? = nil
+
+    public init(spectrum: StickHistogram, kineticEnergy: [Double], batchSpectra: [StickHistogram],
+                batchKineticEnergy: [[Double]], coarseSpectrum: StickHistogram? = nil) {
+        self.spectrum = spectrum; self.kineticEnergy = kineticEnergy; self.batchSpectra = batchSpectra
+        self.batchKineticEnergy = batchKineticEnergy; self.coarseSpectrum = coarseSpectrum
+    }
 }
 
 public enum StaticDisorder {

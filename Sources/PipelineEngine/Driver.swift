@@ -97,7 +97,9 @@ public struct Driver: Sendable {
         func report() {
             for (id, outcome) in state.drainReports() {
                 switch outcome {
-                case .success(let done?): logger.info("done \(id) in \(String(format: "%.2f", done.seconds)) s")
+                case .success(let done?):
+                    logger.info("done \(id) in \(String(format: "%.2f", done.seconds)) s")
+                    for w in done.warnings { logger.warning("\(id): \(w)") }
                 case .success(nil): logger.info("\(id) is fresh: its rebuilt inputs did not change")
                 case .failure(let e): logger.error("FAILED \(id): \(SafeFiles.describe(e))")
                 }

@@ -53,6 +53,7 @@ public struct StageExecution: Sendable {
         public let lineage: Params
         public let end: Date
         public let seconds: Double
+        public var warnings: [String] = []
     }
 
     /// The lineage of an instance: its inputs' lineages (single-artifact slots, in slot order,
@@ -108,7 +109,8 @@ public struct StageExecution: Sendable {
             throw StageError("stage kind \(inst.kind) did not write \(t)")
         }
         guard let content = Hashing.sha256(file: temps[0]) else { throw StageError("cannot read back \(temps[0])") }
-        report.extra.removeAll { $0.0 == "execution" }
+        report.extra.removeAll { $0.0 == "execution" || $0.0 == "warnings" }
+        if !report.warnings.isEmpty { report.extra.append(("warnings", .array(report.warnings.map { .string($0) }))) }
         let facts = ProvenanceBuilder.Facts(
             instance: inst, kind: kind, key: key, content: content, inputs: refs, lineage: lineage,
             outputFolder: (r.finals[0] as NSString).deletingLastPathComponent, code: r.code, spec: r.spec,
@@ -123,7 +125,8 @@ public struct StageExecution: Sendable {
         // Rename only once every output is complete, stamped and synced.
         for (t, f) in zip(temps, r.finals) { try SafeFiles.rename(t, to: f) }
         temps = []
-        return Done(key: key, outputs: outputs, content: content, lineage: lineage, end: end, seconds: end.timeIntervalSince(start))
+        return Done(key: key, outputs: outputs, content: content, lineage: lineage, end: end, seconds: end.timeIntervalSince(start),
+                    warnings: report.warnings)
     }
 
     /// Runs the shards that are not on disk yet or fail their check (at most `jobs` at once),

@@ -100,7 +100,9 @@ public struct SizeEstimate: Sendable {
 /// What a stage reports back for its provenance (seeds used, libraries, notes).
 public struct StageReport: Sendable {
     public var extra: [(String, JSONValue)]
-    public init(_ extra: [(String, JSONValue)] = []) { self.extra = extra }
+    /// Things a user must know about the numbers (logged as warnings, kept in the provenance).
+    public var warnings: [String] = []
+    public init(_ extra: [(String, JSONValue)] = [], warnings: [String] = []) { self.extra = extra; self.warnings = warnings }
 }
 
 /// A kind of stage. The engine knows stage kinds only through this protocol; the physics

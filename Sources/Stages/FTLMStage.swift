@@ -9,7 +9,8 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
     let name = "ftlm"
     // v4: the reorthogonalisation cleans v_k and v_{k+1} in one pass (round-off-level changes).
     // v5: exact low states (exact_window); sticks kept inside their bins.
-    let version = 5
+    // v6: the same runs read at M/2 steps (coarse spectrum): a resolution error estimate.
+    let version = 6
     let summary = "finite temperature Lanczos σ(ω) for every temperature, with batch errors; sharded over batches"
     static let lanczosSteps = Parameter<Int>("lanczos_steps", .int(min: 2), help: "Lanczos steps M")
     static let randomVectors = Parameter<Int>("random_vectors", .int(min: 1), help: "random vectors per sector (N_r); with target_error, per round")
@@ -132,12 +133,30 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         let s = settings(context.params)
         let r = FTLM.merge(try pooledBatches(context, shards: shards))
         try SpectrumArtifact(spectrum: r.spectrum, batches: r.batchSpectra, kineticEnergy: r.kineticEnergy,
-                             batchKineticEnergy: r.batchKineticEnergy, label: ModelParameters.label("FTLM", context.params))
+                             batchKineticEnergy: r.batchKineticEnergy, label: ModelParameters.label("FTLM", context.params),
+                             coarse: r.coarseSpectrum)
             .write(to: context.outputPaths[0])
         var report: [(String, JSONValue)] = [
             ("blas", .object([("threads", .string("the cores not used by other running stages, read per random vector (results do not depend on it)")),
                                ("core", .string(BLAS.coreName))])),
             ("random_streams", .string("per (momentum, vector) from seed; independent of shards"))]
+        // Resolution against statistics at the controlled width δ (target_delta): the same runs
+        // read at M/2 steps move σ_δ(0) by this much.
+        let delta = context.params[Self.targetDelta]
+        var warnings: [String] = []
+        if let res = StatisticalError.relativeResolution(r, delta: delta) {
+            let stat = StatisticalError.relativeStatistical(r, delta: delta)
+            let worse = zip(s.temperatures, zip(res, stat)).filter { $0.1.0 > $0.1.1 }
+            report.append(("resolution", .object([
+                ("delta", .double(delta)), ("method", .string("2 |σ_δ(0) at M − at M/2 steps| / σ_δ(0), same runs")),
+                ("relative_error", .array(res.map { .double($0) })), ("relative_statistical_error", .array(stat.map { .double($0) })),
+                ("exceeds_statistical", .bool(!worse.isEmpty))])))
+            if !worse.isEmpty {
+                warnings.append("resolution error exceeds the statistical error of σ_δ(0) at δ = \(JSONValue.format(delta)) for T = "
+                                + worse.map { JSONValue.format($0.0) + String(format: " (%.1f%% against %.1f%%)", 100 * $0.1.0, 100 * $0.1.1) }.joined(separator: ", ")
+                                + "; more lanczos_steps would change the result")
+            }
+        }
         if s.exactWindow > 0, let first = shards.first {
             // Every shard finds the same states (they depend on the settings only).
             report.append(("exact_states_per_sector", .array(try KuboSumsFile.exactStates(first).map { .int($0) })))
@@ -152,6 +171,6 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
                 ("met", .bool(controlled(context.params, errors).allSatisfy { $0 <= target })),
                 ("relative_error", .array(errors.map { .double($0) }))])))
         }
-        return StageReport(report)
+        return StageReport(report, warnings: warnings)
     }
 }

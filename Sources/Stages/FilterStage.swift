@@ -7,7 +7,8 @@ import PipelineEngine
 /// statistical error from the spread of the independent batches.
 struct FilterStage: HDF5StageKind {
     let name = "filter"
-    let version = 1
+    // v2: sigma_resolution_error from the FTLM input's coarse (M/2) spectrum.
+    let version = 2
     let summary = "Gaussian filter (width δ) of a stick spectrum: datasets omega, temperature, sigma[T, ω], sigma_error"
     static let delta = Parameter<Double>("delta", .double(min: 0, exclusiveMin: true), unit: "t", help: "Gaussian width δ")
     static let omegaMax = Parameter<Double>("omega_max", .double(min: 0, exclusiveMin: true), default: .double(4), unit: "t", help: "largest ω of the output grid")
@@ -39,8 +40,13 @@ struct FilterStage: HDF5StageKind {
         let temps = art.spectrum.temperatures
         var sigma: [Double] = []
         var error: [Double] = []
+        var resolution: [Double] = []
         for row in temps.indices {
-            sigma += GaussianFilter.apply(art.spectrum.sticks(row: row), delta: delta, at: omegas)
+            let full = GaussianFilter.apply(art.spectrum.sticks(row: row), delta: delta, at: omegas)
+            sigma += full
+            if let c = art.coarse {
+                resolution += zip(full, GaussianFilter.apply(c.sticks(row: row), delta: delta, at: omegas)).map { StatisticalError.resolution(full: $0, half: $1) }
+            }
             if art.batches.count > 1 {
                 let per = art.batches.map { GaussianFilter.apply($0.sticks(row: row), delta: delta, at: omegas) }
                 error += (0..<n).map { k in BatchStatistics.standardError(per.map { $0[k] }) }
@@ -58,6 +64,10 @@ struct FilterStage: HDF5StageKind {
         if !error.isEmpty {
             try r.write("sigma_error", error, shape: [temps.count, n],
                         attributes: ["meaning": "standard error of σ from the spread of independent batches"])
+        }
+        if !resolution.isEmpty {
+            try r.write("sigma_resolution_error", resolution, shape: [temps.count, n], attributes: [
+                "meaning": "resolution (finite Lanczos steps) error of σ: 2 |σ at M − σ at M/2| from the same runs; error bands add it to sigma_error"])
         }
         try r.write("delta", scalar: delta, attributes: ["units": "t", "meaning": "Gaussian filter width δ"])
         try r.write("kinetic_energy", art.kineticEnergy, attributes: ["units": "t", "meaning": "⟨K⟩ of the input spectrum"])

@@ -21,6 +21,12 @@ enum KuboSumsFile {
         try r.write("z", batches.flatMap(\.sums.z), shape: [n, nT])
         try r.write("kinetic", batches.flatMap(\.sums.kinetic), shape: [n, nT])
         if !exactStates.isEmpty { try r.write("exact_states", exactStates) }
+        if batches.allSatisfy({ $0.sums.coarse != nil }) {
+            try r.write("coarse_weight", batches.flatMap { $0.sums.coarse!.weight }, shape: [n, nT, nb])
+            try r.write("coarse_weighted_omega", batches.flatMap { $0.sums.coarse!.weightedOmega }, shape: [n, nT, nb])
+            try r.write("coarse_drude", batches.flatMap { $0.sums.coarse!.drude }, shape: [n, nT])
+            try r.write("coarse_beyond", batches.flatMap { $0.sums.coarse!.beyond }, shape: [n, nT])
+        }
     }
 
     static func exactStates(_ path: String) throws -> [Int] {
@@ -41,6 +47,11 @@ enum KuboSumsFile {
         let d = try r.readDoubles("drude").values, bey = try r.readDoubles("beyond").values
         let z = try r.readDoubles("z").values, k = try r.readDoubles("kinetic").values
         let nT = temps.count, nb = w.shape[2], block = nT * nb
+        let hasCoarse = r.exists("coarse_weight")
+        let cw = hasCoarse ? try r.readDoubles("coarse_weight").values : []
+        let cwo = hasCoarse ? try r.readDoubles("coarse_weighted_omega").values : []
+        let cd = hasCoarse ? try r.readDoubles("coarse_drude").values : []
+        let cb = hasCoarse ? try r.readDoubles("coarse_beyond").values : []
         return idx.enumerated().map { (i, b) in
             var s = KuboSums(temperatures: temps, binWidth: bw, binCount: nb)
             s.numerator = StickHistogram(temperatures: temps, binWidth: bw, binCount: nb,
@@ -49,6 +60,11 @@ enum KuboSumsFile {
                                          drude: Array(d[i * nT..<(i + 1) * nT]), beyond: Array(bey[i * nT..<(i + 1) * nT]))
             s.z = Array(z[i * nT..<(i + 1) * nT])
             s.kinetic = Array(k[i * nT..<(i + 1) * nT])
+            if hasCoarse {
+                s.coarse = StickHistogram(temperatures: temps, binWidth: bw, binCount: nb,
+                                          weight: Array(cw[i * block..<(i + 1) * block]), weightedOmega: Array(cwo[i * block..<(i + 1) * block]),
+                                          drude: Array(cd[i * nT..<(i + 1) * nT]), beyond: Array(cb[i * nT..<(i + 1) * nT]))
+            }
             return (b, s)
         }
     }

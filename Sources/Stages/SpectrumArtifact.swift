@@ -11,6 +11,8 @@ struct SpectrumArtifact {
     var kineticEnergy: [Double]
     var batchKineticEnergy: [[Double]]
     var label: String
+    /// FTLM: the same runs read at M/2 Lanczos steps; |σ − σ_coarse| estimates the resolution error.
+    var coarse: StickHistogram? = nil
 
     func write(to path: String, extra: (HDF5Group) throws -> Void = { _ in }) throws {
         let f = try HDF5File.create(path)
@@ -39,6 +41,12 @@ struct SpectrumArtifact {
             try r.write("batch_drude_weight", batches.flatMap(\.drude), shape: [nB, nT])
             try r.write("batch_kinetic_energy", batchKineticEnergy.flatMap { $0 }, shape: [nB, nT])
         }
+        if let c = coarse {
+            try r.write("coarse_weight", c.weight, shape: [nT, nb], attributes: [
+                "meaning": "weight of the same Lanczos runs read at M/2 steps: the difference from weight estimates the resolution (finite-M) error"])
+            try r.write("coarse_weighted_omega", c.weightedOmega, shape: [nT, nb])
+            try r.write("coarse_drude_weight", c.drude)
+        }
         try extra(r)
     }
 
@@ -55,6 +63,12 @@ struct SpectrumArtifact {
             throw StageError("\(path): omega has no bin_width attribute")
         }
         let nT = temps.count, nb = omega.count
+        // Shapes checked before anything is built from them: a corrupt file is an error, not a trap.
+        for (name, count) in [("weight", nT * nb), ("weighted_omega", nT * nb), ("drude_weight", nT)] + (r.exists("coarse_weight") ? [("coarse_weight", nT * nb), ("coarse_weighted_omega", nT * nb), ("coarse_drude_weight", nT)] : []) {
+            let n = try r.readDoubles(name).values.count
+            guard n == count else { throw StageError("\(path): \(name) has \(n) values, expected \(count)") }
+        }
+        if r.exists("weight_beyond"), try r.readDoubles("weight_beyond").values.count != nT { throw StageError("\(path): weight_beyond has the wrong length") }
         let spectrum = StickHistogram(temperatures: temps, binWidth: bw, binCount: nb,
                                       weight: try r.readDoubles("weight").values,
                                       weightedOmega: try r.readDoubles("weighted_omega").values,
@@ -67,8 +81,11 @@ struct SpectrumArtifact {
             let wo = try r.readDoubles("batch_weighted_omega").values
             let d = try r.readDoubles("batch_drude_weight").values
             let k = try r.readDoubles("batch_kinetic_energy").values
-            let nB = w.shape[0]
+            let nB = w.shape.first ?? 0
             let block = nT * nb
+            guard w.values.count == nB * block, wo.count == nB * block, d.count == nB * nT, k.count == nB * nT else {
+                throw StageError("\(path): batch datasets have inconsistent shapes")
+            }
             for b in 0..<nB {
                 batches.append(StickHistogram(temperatures: temps, binWidth: bw, binCount: nb,
                                               weight: Array(w.values[b * block..<(b + 1) * block]),
@@ -77,9 +94,16 @@ struct SpectrumArtifact {
                 batchK.append(Array(k[b * nT..<(b + 1) * nT]))
             }
         }
+        var coarse: StickHistogram? = nil
+        if r.exists("coarse_weight") {
+            coarse = StickHistogram(temperatures: temps, binWidth: bw, binCount: nb,
+                                    weight: try r.readDoubles("coarse_weight").values,
+                                    weightedOmega: try r.readDoubles("coarse_weighted_omega").values,
+                                    drude: try r.readDoubles("coarse_drude_weight").values)
+        }
         return SpectrumArtifact(spectrum: spectrum, batches: batches,
                                 kineticEnergy: try r.readDoubles("kinetic_energy").values,
-                                batchKineticEnergy: batchK, label: try r.attribute("label") ?? path)
+                                batchKineticEnergy: batchK, label: try r.attribute("label") ?? path, coarse: coarse)
     }
 
     /// Row of temperature `T` (matched to 1e−9 relative), or a clear error.
@@ -106,9 +130,18 @@ struct CurveArtifact {
         for name in ["omega", "temperature", "sigma"] where !r.exists(name) {
             throw StageError("\(path): no dataset '\(name)' (expected a σ(ω) curve artifact)")
         }
-        return CurveArtifact(omega: try r.readDoubles("omega").values, temperature: try r.readDoubles("temperature").values,
-                             sigma: try r.readDoubles("sigma").values,
-                             sigmaError: r.exists("sigma_error") ? try r.readDoubles("sigma_error").values : nil,
+        // The error drawn as a band: statistical plus, where known, resolution (systematic), added.
+        var error = r.exists("sigma_error") ? try r.readDoubles("sigma_error").values : nil
+        if r.exists("sigma_resolution_error") {
+            let res = try r.readDoubles("sigma_resolution_error").values
+            error = error.map { zip($0, res).map { $0 + $1 } } ?? res
+        }
+        let omega = try r.readDoubles("omega").values, temperature = try r.readDoubles("temperature").values
+        let sigma = try r.readDoubles("sigma").values
+        guard sigma.count == omega.count * temperature.count, error.map({ $0.count == sigma.count }) ?? true else {
+            throw StageError("\(path): sigma has \(sigma.count) values for \(temperature.count) temperatures × \(omega.count) frequencies")
+        }
+        return CurveArtifact(omega: omega, temperature: temperature, sigma: sigma, sigmaError: error,
                              label: try r.attribute("label") ?? path)
     }
 

@@ -15,7 +15,7 @@ final class StaticDisorderTests: XCTestCase {
                                            temperatures: [0.3, 1, 4], binWidth: 1e-3, boundary: boundary)
             let eps = StaticDisorder.siteEnergies(sites: n, g: s.g, seed: s.seed, realization: 0)
             let sums = try StaticDisorder.kuboSums(energies: eps, settings: s)
-            let (hist, kin) = sums.normalised()
+            let (hist, kin, _) = sums.normalised()
 
             let eig = try symmetricEigen(StaticDisorder.hamiltonian(energies: eps, t: s.t, boundary: boundary))
             let u = eig.vectors, e = eig.values
