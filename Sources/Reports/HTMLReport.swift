@@ -134,7 +134,15 @@ public enum HTMLReport {
             parts.append("statistical errors: from the spread of the batches (see the artifact's batch datasets)")
         }
         if let exact = p["exact_states_per_sector"]?.arrayValue { parts.append("exact low states per sector: " + exact.compactMap(\.intValue).map(String.init).joined(separator: ", ")) }
-        parts.append("resolution (finite Lanczos steps) error: not estimated by this version")
+        if let r = p["resolution"] {
+            let res = (r["relative_error"]?.arrayValue ?? []).compactMap(\.doubleValue).map { String(format: "%.2g%%", 100 * $0) }
+            let stat = (r["relative_statistical_error"]?.arrayValue ?? []).compactMap(\.doubleValue).map { String(format: "%.2g%%", 100 * $0) }
+            parts.append("at δ = \(r["delta"]?.doubleValue.map(JSONValue.format) ?? "?"): statistical error " + stat.joined(separator: ", ")
+                         + "; resolution (finite Lanczos steps) error " + res.joined(separator: ", ")
+                         + (r["exceeds_statistical"]?.boolValue == true ? " (EXCEEDS the statistical error: more steps would change the result)" : ""))
+        } else {
+            parts.append("resolution (finite Lanczos steps) error: not recorded (artifact from an older version)")
+        }
         return "<p class=\"ftlm\">" + parts.map(esc).joined(separator: "<br>") + "</p>"
     }
 
