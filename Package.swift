@@ -82,6 +82,6 @@ let package = Package(
         // failure says which side broke); both share a scratch-folder and CLI helper.
         .target(name: "TestSupport", dependencies: ["PipelineEngine"], path: "Tests/TestSupport"),
         .testTarget(name: "EngineTests", dependencies: ["PipelineEngine", "Stages", "HDF5", "Physics", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["PipelineEngine", "Stages", "HDF5", "TestSupport", "tlspipe", "tlspipe-testkit"]),
+        .testTarget(name: "CLITests", dependencies: ["PipelineEngine", "Stages", "HDF5", "Physics", "TestSupport", "tlspipe", "tlspipe-testkit"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Physics
 import PipelineEngine
 import TestSupport
 import XCTest
@@ -236,7 +237,7 @@ final class CLISafetyTests: XCTestCase {
     func testFuzzedSpecsAndArtifactsNeverTrap() throws {
         let s = Scratch()
         let base = Array(staticSpec.utf8)
-        var rng = SplitMix(seed: 20261202)
+        var rng = Xoshiro256(seed: 20261202)  // the same cases on every machine
         var mutants: [[UInt8]] = []
         for k in 0..<60 {
             var b = base
@@ -278,18 +279,5 @@ final class CLISafetyTests: XCTestCase {
             assertOneLine(try CLI.run(["compute", "filter", "delta=0.1", "--input", "spectrum=bad\(k).h5", "--output", "out\(k).h5"], in: s.dir),
                           "artifact \(k) compute")
         }
-    }
-}
-
-/// A small seeded generator for the fuzz cases (the same cases on every machine).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -26,17 +26,8 @@ final class ReportTests: XCTestCase {
     }
 
     func run(_ exe: String, _ args: [String], in dir: String? = nil) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        if let dir { p.currentDirectoryURL = URL(fileURLWithPath: dir) }
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, out)
+        let r = try runProgram(exe, args, in: dir)
+        return (r.status, r.output)
     }
 
     func testCrateValidatesAndItsHashesMatch() throws {

@@ -69,17 +69,8 @@ final class ProgressDisplayTests: XCTestCase {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "script(1) is not installed")
         let s = Scratch()
         s.write(#"{"name": "f", "stages": [{"id": "ft", "kind": "ftlm", "params": {"sites": 10, "g": 1, "omega0": 0.5, "temperatures": [1], "lanczos_steps": 100, "random_vectors": 4, "batches": 4, "seed": 1, "shards": 2}}]}"#)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        p.arguments = ["-qec", "env -u CI '\(CLI.binary)' run spec.json", "/dev/null"]
-        p.currentDirectoryURL = URL(fileURLWithPath: s.dir)
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, text)
+        let (status, text) = try runProgram("/usr/bin/script", ["-qec", "env -u CI '\(CLI.binary)' run spec.json", "/dev/null"], in: s.dir)
+        XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains("%") && text.contains("random vector") && text.contains("sector"), text)
         XCTAssertTrue(text.contains("done ft in"), "compact log lines on a terminal: \(text)")
         XCTAssertFalse(text.contains("info tlspipe"), "no timestamp or logger label on a terminal: \(text)")

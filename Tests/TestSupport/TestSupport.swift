@@ -66,3 +66,18 @@ public func filesUnder(_ dir: String) -> [String] {
     guard let e = FileManager.default.enumerator(atPath: dir) else { return [] }
     return e.compactMap { $0 as? String }.sorted()
 }
+
+/// Runs any program and returns its exit code and its output (stdout and stderr together).
+public func runProgram(_ exe: String, _ args: [String], in dir: String? = nil) throws -> (status: Int32, output: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: exe)
+    p.arguments = args
+    if let dir { p.currentDirectoryURL = URL(fileURLWithPath: dir) }
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    return (p.terminationStatus, out)
+}
