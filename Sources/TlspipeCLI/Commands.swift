@@ -118,6 +118,13 @@ struct Run: ParsableCommand {
         if !summary.failed.isEmpty { parts.append("\(summary.failed.count) failed") }
         if !summary.skipped.isEmpty { parts.append("\(summary.skipped.count) skipped") }
         print(parts.joined(separator: ", ") + (summary.written.isEmpty ? "" : "; wrote \(summary.written.count) file(s) under \(driver.workspace.dataDir) and \(driver.workspace.figuresDir)"))
+        if !quiet {
+            // What is where: the figures written, and the stages kept without rerunning.
+            let figures = summary.written.filter { $0.hasSuffix(".pdf") }
+            if !figures.isEmpty { print("figures: " + figures.joined(separator: ", ")) }
+            if !summary.unchanged.isEmpty { print("kept: " + summary.unchanged.joined(separator: ", ")) }
+            if verbose { for path in summary.written { print("wrote \(path)") } }
+        }
         if !summary.failed.isEmpty {
             throw CLIFailure(code: 1, message: summary.failed.map { "\($0.0): \($0.1)" }.joined(separator: "\n"))
         }
