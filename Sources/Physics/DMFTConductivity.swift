@@ -14,6 +14,8 @@ public struct DMFTConductivity: Sendable {
     public let kineticEnergy: Double
     /// ∫_0^∞ σ dω on the output grid (trapezoid).
     public let weightPositive: Double
+    /// ∫_{−∞}^{∞} σ dω over the whole spectrum, with the Drude peak integrated exactly (see init).
+    public let totalWeight: Double
 
     public init(_ dmft: DMFT, _ sol: DMFTSolution, omegaMax: Double, omegaStep: Double) {
         let T = sol.temperature
@@ -57,10 +59,10 @@ public struct DMFTConductivity: Sendable {
             let fpa = 1 - a / dmft.root(a)
             return (fpa * (b - a) + fa - fb) / ((b - a) * (b - a))
         }
-        for k in 0..<count {
-            let shift = k * stride
-            if shift >= uniform.count { break }
-            var acc = 0.0
+        /// Σ over pairs (ν, ν + ω), ω = shift·h, of weight · I(ν, ν + ω) times e^{−βν} (`plus`)
+        /// and times e^{−β(ν+ω)} (`minus`, the pair seen from ν + ω: I is symmetric).
+        func pairSums(_ shift: Int) -> (plus: Double, minus: Double) {
+            var acc = 0.0, accMinus = 0.0
             // σ_dc: every grid point with its quadrature weight; ω > 0: pairs of uniform points
             // ω apart, weight h.
             let pairs = shift == 0 ? n : uniform.count - shift
@@ -90,11 +92,54 @@ public struct DMFTConductivity: Sendable {
                     value = 0.5 * (first - second).real / (Double.pi * Double.pi)
                 }
                 acc += weight * b[i] * value
+                accMinus += weight * b[j] * value
             }
+            return (acc, accMinus)
+        }
+        for k in 0..<count {
+            let shift = k * stride
+            if shift >= uniform.count { break }
             let omega = Double(shift) * h
             let pref = shift == 0 ? beta : -expm1(-beta * omega) / omega
-            out[k] = Double.pi * pref * acc / denominator
+            out[k] = Double.pi * pref * pairSums(shift).plus / denominator
         }
+        // Total weight. σ(ω) = (π/Z) ∫dν K(ν, ν+ω) I(ν, ν+ω) with K(ν, ν') = (e^{−βν} − e^{−βν'})/(ν' − ν);
+        // at low T, I has a spike of width ~Γ ≪ h on the diagonal (the Drude peak), which no
+        // ω grid resolves. Split K = K(ν, ν) + [K(ν, ν') − K(ν, ν)]: the first part integrates over
+        // all ω in closed form, ∫dν' I(ν, ν') = ∫dε Nφ A(ν, ε) = −Im F(z(ν))/π, giving
+        // (π/Z) ∫dν β e^{−βν} Φ(ν); the rest vanishes on the diagonal, so it has no spike and a
+        // trapezoid over ω ∈ (−span, span) integrates it: 2σ(ω) − σ_D(ω) − σ_D(−ω), with
+        // σ_D(±ω) = (π/Z) β ∫ e^{−βν} I(ν, ν ± ω).
+        // The ν quadrature of the closed-form part must be the one of the pair sums (uniform
+        // points, weight h) for the split to be exact on the grid; the refined edge points enter
+        // only σ_dc. What is left is the uniform grid's own error at the band edge (√h).
+        var drudeLike = 0.0
+        for i in uniform where b[i] > 1e-300 {
+            // Φ = ∫dε Nφ A(ν, ε); a thermal replica outside the band (tail) by its first order in
+            // Γ, (Γ/π) ∫ Nφ/(x − ε)² dε = −(Γ/π) F'(x), as in the pair sums (the closed form cancels).
+            let phi: Double
+            if tail[i] {
+                let xi = ComplexDouble(x[i], 0)
+                phi = gam[i] / Double.pi * -(1 - xi / dmft.root(xi)).real
+            } else {
+                phi = -f[i].imaginary / Double.pi
+            }
+            drudeLike += h * b[i] * beta * phi
+        }
+        drudeLike *= Double.pi / denominator
+        let wStride = max(1, uniform.count / 1500)
+        var rest = 0.0, previous = 0.0, previousOmega = 0.0
+        var shift = wStride
+        while shift < uniform.count {
+            let (plus, minus) = pairSums(shift)
+            let omega = Double(shift) * h
+            let pref = -expm1(-beta * omega) / omega
+            let r = Double.pi / denominator * (2 * pref * plus - beta * plus - beta * minus)
+            rest += 0.5 * (r + previous) * (omega - previousOmega)
+            previous = r; previousOmega = omega
+            shift += wStride
+        }
+        totalWeight = drudeLike + rest
         _ = t2
         sigma = out
         omega = (0..<count).map { Double($0 * stride) * h }
