@@ -46,6 +46,21 @@ public struct StageInstance: Sendable {
     }
 
     public var dependencies: [String] { inputs.flatMap { $0.1 } }
+
+    /// Its lineage: the lineages of its single-artifact inputs (slot order, the first slot that
+    /// names a parameter wins), overlaid with its own result parameters. `input(slot, id)` gives an
+    /// input's lineage (from the spec when validating, from the input's record when running).
+    public func lineage(_ input: (String, String) -> Params?) -> Params {
+        var merged: [(String, JSONValue)] = []
+        for (slot, ids) in inputs where ids.count == 1 {
+            for (k, v) in input(slot, ids[0])?.values ?? [] where !merged.contains(where: { $0.0 == k }) { merged.append((k, v)) }
+        }
+        for (k, v) in resultParams.values {
+            merged.removeAll { $0.0 == k }
+            merged.append((k, v))
+        }
+        return Params(merged)
+    }
 }
 
 /// A validated pipeline: every instance, in an order where inputs come first.
@@ -418,12 +433,7 @@ public struct SpecLoader: Sendable {
         var lineage: [String: Params] = [:]
         let kindByID = Dictionary(ordered.map { ($0.id, $0.kind) }, uniquingKeysWith: { a, _ in a })
         for inst in ordered {
-            var merged: [(String, JSONValue)] = []
-            for (_, ids) in inst.inputs where ids.count == 1 {
-                for (k, v) in lineage[ids[0]]?.values ?? [] where !merged.contains(where: { $0.0 == k }) { merged.append((k, v)) }
-            }
-            for (k, v) in inst.resultParams.values { merged.removeAll { $0.0 == k }; merged.append((k, v)) }
-            lineage[inst.id] = Params(merged)
+            lineage[inst.id] = inst.lineage { _, id in lineage[id] }
             guard let kind = registry[inst.kind], inst.kind != AdHocFileKind.kindName else { continue }
             var facts: [String: [InputFacts]] = [:]
             for (slot, ids) in inst.inputs {

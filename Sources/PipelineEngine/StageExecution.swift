@@ -59,16 +59,7 @@ public struct StageExecution: Sendable {
     /// The lineage of an instance: its inputs' lineages (single-artifact slots, in slot order,
     /// the first slot that names a parameter wins), overlaid with its own result parameters.
     public static func lineage(_ inst: StageInstance, inputs: [Input]) -> Params {
-        var merged: [(String, JSONValue)] = []
-        for (slot, ids) in inst.inputs where ids.count == 1 {
-            guard let input = inputs.first(where: { $0.ref.slot == slot }) else { continue }
-            for (k, v) in input.lineage.values where !merged.contains(where: { $0.0 == k }) { merged.append((k, v)) }
-        }
-        for (k, v) in inst.resultParams.values {
-            merged.removeAll { $0.0 == k }
-            merged.append((k, v))
-        }
-        return Params(merged)
+        inst.lineage { slot, _ in inputs.first(where: { $0.ref.slot == slot })?.lineage }
     }
 
     public func execute(_ r: Request) throws -> Done {
