@@ -46,6 +46,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Sends stages to a Slurm cluster through sbatch/squeue/scancel. No physics.
+        .target(name: "SlurmExecutor", dependencies: [
+            "PipelineEngine", .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // The physics: pure functions on value types. No pipeline, no files.
         .target(name: "Physics", dependencies: [
             "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
@@ -62,7 +67,7 @@ let package = Package(
         // What a referee opens: the HTML report and the Workflow Run RO-Crate (reads only).
         .target(name: "Reports", dependencies: ["PipelineEngine", "Stages"]),
         .target(name: "TlspipeCLI", dependencies: [
-            "Stages", "PipelineEngine", "HDF5", "LinearAlgebra", "Reports",
+            "Stages", "PipelineEngine", "HDF5", "LinearAlgebra", "Reports", "SlurmExecutor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

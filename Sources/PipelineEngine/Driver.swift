@@ -11,10 +11,12 @@ public struct RunOptions: Sendable {
     public var force: [String]
     /// Hash every output instead of trusting matching stats.
     public var rehash: Bool
+    /// Where stages run: nil for this process (the local executor), else e.g. a Slurm cluster.
+    public var executor: (any StageExecutor)?
     public init(jobs: Int = 1, targets: [String] = [], dryRun: Bool = false, showProgress: Bool = false,
-                force: [String] = [], rehash: Bool = false) {
+                force: [String] = [], rehash: Bool = false, executor: (any StageExecutor)? = nil) {
         self.jobs = jobs; self.targets = targets; self.dryRun = dryRun; self.showProgress = showProgress
-        self.force = force; self.rehash = rehash
+        self.force = force; self.rehash = rehash; self.executor = executor
     }
 }
 
@@ -117,11 +119,15 @@ public struct Driver: Sendable {
             }
             for (n, id) in launch.started {
                 logger.info("[\(n)/\(total)] \(id) (\(pipeline.instance(id)!.kind)) …")
-                DispatchQueue.global().async {
+                // A thread of its own, not the dispatch pool: a stage on a cluster waits for
+                // hours, and hundreds may wait at once.
+                let thread = Thread {
                     let result = Result { try runOne(id, code: code, cores: cores, forced: forced.contains(id), options: options) }
                     state.finish(id, result: result)
                     finished.signal()
                 }
+                thread.stackSize = 8 << 20
+                thread.start()
             }
             if state.isDone { break }
             finished.wait()
@@ -158,10 +164,19 @@ public struct Driver: Sendable {
     }
 
     /// Runs one stage: asks the planner again now that its inputs are built (nil: fresh after
-    /// all, the early cut-off), then the shared execution path, then the record, written last.
+    /// all, the early cut-off), then runs it here or through the run's executor.
     func runOne(_ id: String, code: CodeVersion, cores: CoreShare, forced: Bool, options: RunOptions) throws -> StageExecution.Done? {
-        let inst = pipeline.instance(id)!
-        let verdict = planner.decide(inst, own: RecordStore.load(workspace, id), files: DiskFiles(rehash: options.rehash),
+        guard let stage = try prepare(id, forced: forced, rehash: options.rehash) else { return nil }
+        if let executor = options.executor { return try executor.execute(stage, driver: self, options: options) }
+        let execution: [(String, JSONValue)] = [("executor", .string("local")), ("jobs", .int(options.jobs))]
+        return try executeLocally(stage, code: code, cores: cores, jobs: options.jobs, execution: execution,
+                                  progress: ProgressLine.make(id: id, enabled: options.showProgress))
+    }
+
+    /// The stage as it must run now (its inputs' records, its key), or nil if it is fresh.
+    public func prepare(_ id: String, forced: Bool = false, rehash: Bool = false) throws -> PreparedStage? {
+        guard let inst = pipeline.instance(id) else { throw StageError("no stage \(id) in \(pipeline.file)") }
+        let verdict = planner.decide(inst, own: RecordStore.load(workspace, id), files: DiskFiles(rehash: rehash),
                                      forced: forced) { dep in (true, RecordStore.read(workspace, dep)) }
         if verdict.fresh { return nil }
         var inputs: [StageExecution.Input] = []
@@ -175,25 +190,71 @@ public struct Driver: Sendable {
                 inputs.append(.init(ref: ref, lineage: Params(r.lineage.objectMembers ?? [])))
             }
         }
-        let execution: [(String, JSONValue)] = [("executor", .string("local")), ("jobs", .int(options.jobs))]
-        let progress = ProgressLine.make(id: id, enabled: options.showProgress)
+        guard let kind = registry[inst.kind] else { throw StageError("unknown stage kind \(inst.kind)") }
+        let key = StageKey.compute(kind: inst.kind, version: kind.version, params: inst.resultParams, inputs: inputs.map(\.ref))
+        return PreparedStage(instance: inst, inputs: inputs, key: key, finals: planner.outputPaths(inst),
+                             shardDir: workspace.shardsDir + "/" + id, sharded: kind is any ShardedStageKind)
+    }
+
+    /// The request by which a prepared stage (or one of its shards) runs through `StageExecution`.
+    public func request(_ stage: PreparedStage, code: CodeVersion, jobs: Int, execution: [(String, JSONValue)],
+                        progress: @escaping @Sendable (Double, String) -> Void) -> StageExecution.Request {
         var request = StageExecution.Request(
-            instance: inst, inputs: inputs, finals: planner.outputPaths(inst), code: code, spec: spec,
-            progress: progress, shardDir: workspace.shardsDir + "/" + id, shardRoot: workspace.stateDir,
-            jobs: options.jobs, execution: execution)
+            instance: stage.instance, inputs: stage.inputs, finals: stage.finals, code: code, spec: spec,
+            progress: progress, shardDir: stage.shardDir, shardRoot: workspace.stateDir, jobs: jobs, execution: execution)
         let logger = self.logger
         request.note = { logger.info("\($0)") }
-        let done = try StageExecution(registry: registry, cores: cores).execute(request)
+        return request
+    }
+
+    /// Runs a prepared stage in this process: the shared execution path, then the record, written last.
+    public func executeLocally(_ stage: PreparedStage, code: CodeVersion, cores: CoreShare, jobs: Int,
+                               execution: [(String, JSONValue)],
+                               progress: @escaping @Sendable (Double, String) -> Void = { _, _ in }) throws -> StageExecution.Done {
+        let inst = stage.instance
+        let done = try StageExecution(registry: registry, cores: cores)
+            .execute(request(stage, code: code, jobs: jobs, execution: execution, progress: progress))
         let files = planner.outputFiles(inst)
         var record = StageRecord(
-            stage: id, kind: inst.kind, version: registry[inst.kind]!.version, key: done.key, params: inst.resultParams.json,
-            lineage: done.lineage.json, inputs: inputs.map(\.ref),
+            stage: inst.id, kind: inst.kind, version: registry[inst.kind]!.version, key: done.key, params: inst.resultParams.json,
+            lineage: done.lineage.json, inputs: stage.inputs.map(\.ref),
             outputs: zip(files, done.outputs).map { RecordedOutput(file: $0, sha256: $1.sha256, stat: FileStat.of($1.path)) },
             content: done.content, finished: Clock.iso8601(done.end))
         record.execution = .object(execution + inst.params.values.filter { n, _ in inst.resultParams[n] == nil })
         try RecordStore.write(workspace, record)
         return done
     }
+
+    /// What a stage run elsewhere (a cluster job) left: its record, if it is the one `stage`
+    /// asked for and its outputs are intact; nil otherwise.
+    public func completed(_ stage: PreparedStage, seconds: Double) -> StageExecution.Done? {
+        guard let r = RecordStore.read(workspace, stage.instance.id), r.key == stage.key,
+              prepared(stage.instance.id) == nil else { return nil }
+        let outputs = r.outputs.map { (path: workspace.path(of: $0.file), sha256: $0.sha256) }
+        return StageExecution.Done(key: r.key, outputs: outputs, content: r.content, lineage: Params(r.lineage.objectMembers ?? []),
+                                   end: Date(), seconds: seconds)
+    }
+
+    /// `prepare` without throwing: nil when the stage is fresh (or cannot be prepared).
+    func prepared(_ id: String) -> PreparedStage? { (try? prepare(id)) ?? nil }
+}
+
+/// A stage instance that must run, with its inputs as they are now and the key it will have:
+/// what any executor needs (this process, or a cluster node through `tlspipe exec-stage`).
+public struct PreparedStage: Sendable {
+    public let instance: StageInstance
+    public let inputs: [StageExecution.Input]
+    public let key: String
+    public let finals: [String]
+    public let shardDir: String
+    public let sharded: Bool
+}
+
+/// Runs prepared stages somewhere other than this process (a cluster). It returns once the
+/// stage's record is written, or throws why it could not be.
+public protocol StageExecutor: Sendable {
+    var name: String { get }
+    func execute(_ stage: PreparedStage, driver: Driver, options: RunOptions) throws -> StageExecution.Done
 }
 
 /// A one-line progress display on a terminal (stderr), or nothing.

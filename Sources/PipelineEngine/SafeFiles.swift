@@ -135,7 +135,7 @@ public enum SafeFiles {
 
     /// Reads a regular file (no symlink followed when `noFollow`), at most `limit` bytes.
     /// nil if it is missing; throws if it is not a regular file or cannot be read.
-    static func readRegular(_ path: String, noFollow: Bool = false, limit: Int = 64 << 20) throws -> Data? {
+    public static func readRegular(_ path: String, noFollow: Bool = false, limit: Int = 64 << 20) throws -> Data? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (noFollow ? O_NOFOLLOW : 0))
         if fd < 0 {
             if errno == ENOENT { return nil }

@@ -54,6 +54,12 @@ public struct StageExecution: Sendable {
         public let end: Date
         public let seconds: Double
         public var warnings: [String] = []
+
+        public init(key: String, outputs: [(path: String, sha256: String)], content: String, lineage: Params, end: Date,
+                    seconds: Double, warnings: [String] = []) {
+            self.key = key; self.outputs = outputs; self.content = content; self.lineage = lineage; self.end = end
+            self.seconds = seconds; self.warnings = warnings
+        }
     }
 
     /// The lineage of an instance: its inputs' lineages (single-artifact slots, in slot order,
@@ -142,21 +148,88 @@ public struct StageExecution: Sendable {
         var reused = 0, rounds = 0
         for round in 0..<maxRounds {
             if round > 0, !(try kind.needsAnotherRound(context, shards: paths)) { break }
-            let mine = (round * n ..< (round + 1) * n).map { k in
-                maxRounds == 1 ? "\(dir)/\(context.key.prefix(16))-shard\(k + 1)of\(n).h5"
-                               : "\(dir)/\(context.key.prefix(16))-round\(round + 1)-shard\(k - round * n + 1)of\(n).h5"
-            }
+            let mine = Self.shardPaths(dir: dir, key: context.key, count: n, round: round, maxRounds: maxRounds)
             let label = maxRounds == 1 ? "shard" : "round \(round + 1), shard"
             reused += try runRound(kind, context: context, first: round * n, paths: mine, jobs: r.jobs, label: label, note: r.note)
             paths += mine
             rounds += 1
         }
         var report = try kind.merge(context, shards: paths)
+        // Shards that ran elsewhere (cluster array tasks) left a note of where: keep it.
+        let origins: [JSONValue] = paths.enumerated().compactMap { k, p in
+            guard let data = try? SafeFiles.readRegular(p + ".origin.json", noFollow: true, limit: 65536),
+                  let text = String(data: data, encoding: .utf8),
+                  case .object(let o)? = try? JSONValue.parse(text) else { return nil }
+            return .object([("shard", .int(k))] + o)
+        }
         if r.shardDir != nil { SafeFiles.removeTree(dir) }
         var info: [(String, JSONValue)] = [("count", .int(paths.count)), ("reused", .int(reused))]
+        if !origins.isEmpty { info.append(("ran_on", .array(origins))) }
         if maxRounds > 1 { info += [("rounds", .int(rounds)), ("max_rounds", .int(maxRounds))] }
         report.extra.append(("shards", .object(info)))
         return report
+    }
+
+    /// The files of the shards of one round, named by the stage key (so a changed stage never
+    /// picks up another's shards).
+    static func shardPaths(dir: String, key: String, count n: Int, round: Int, maxRounds: Int) -> [String] {
+        (round * n ..< (round + 1) * n).map { k in
+            maxRounds == 1 ? "\(dir)/\(key.prefix(16))-shard\(k + 1)of\(n).h5"
+                           : "\(dir)/\(key.prefix(16))-round\(round + 1)-shard\(k - round * n + 1)of\(n).h5"
+        }
+    }
+
+    /// One shard into `path`: an exclusive temporary, renamed into place, then its hash beside it
+    /// (the mark of a finished shard). `origin` (where it ran) goes beside it too.
+    static func runShard(_ kind: any ShardedStageKind, context: StageContext, shard: Int, count: Int, path: String,
+                         origin: JSONValue? = nil) throws {
+        let t = try SafeFiles.makeTemporary(for: path)
+        do {
+            try kind.runShard(context, shard: shard, count: count, output: t)
+            guard let sha = Hashing.sha256(file: t) else { throw StageError("cannot read back shard \(t)") }
+            if let origin { try SafeFiles.writeAtomically(Data((origin.canonical + "\n").utf8), to: path + ".origin.json") }
+            try SafeFiles.rename(t, to: path)
+            try SafeFiles.writeAtomically(Data((sha + "\n").utf8), to: path + ".sha256")
+        } catch {
+            unlink(t)
+            throw error
+        }
+    }
+
+    /// The shards of a stage's first round that are not on disk intact (0-based), and their count.
+    public func missingShards(_ r: Request, key: String) -> (missing: [Int], count: Int) {
+        guard let kind = registry[r.instance.kind] as? any ShardedStageKind, let dir = r.shardDir else { return ([], 0) }
+        let n = kind.shardCount(r.instance.params)
+        let paths = Self.shardPaths(dir: dir, key: key, count: n, round: 0, maxRounds: max(1, kind.maxRounds(r.instance.params)))
+        return (paths.indices.filter { !Self.shardIsIntact(paths[$0]) }, n)
+    }
+
+    /// Runs shard `shard` (0-based, first round) of a sharded stage on its own, into the stage's
+    /// shard folder, as a cluster array task does; the stage's own run later merges it. A shard
+    /// already on disk intact is kept.
+    public func runSingleShard(_ r: Request, shard: Int, origin: JSONValue?) throws {
+        let inst = r.instance
+        guard let kind = registry[inst.kind] as? any ShardedStageKind, let dir = r.shardDir else {
+            throw StageError("stage \(inst.id) (\(inst.kind)) has no shards")
+        }
+        let n = kind.shardCount(inst.params)
+        guard shard >= 0 && shard < n else { throw StageError("shard \(shard) of \(inst.id): expected 0 to \(n - 1)") }
+        for input in r.inputs where Hashing.sha256(file: input.ref.path) != input.ref.sha256 {
+            throw StageError("input \(input.ref.path) changed while the pipeline ran")
+        }
+        let key = StageKey.compute(kind: inst.kind, version: kind.version, params: inst.resultParams, inputs: r.inputs.map(\.ref))
+        try SafeFiles.ensureDirectory(dir, noSymlinksBelow: r.shardRoot)
+        let path = Self.shardPaths(dir: dir, key: key, count: n, round: 0, maxRounds: max(1, kind.maxRounds(inst.params)))[shard]
+        if Self.shardIsIntact(path) { return }
+        unlink(path); unlink(path + ".sha256")
+        var artifacts: [String: [InputArtifact]] = [:]
+        for input in r.inputs {
+            artifacts[input.ref.slot, default: []].append(InputArtifact(
+                stage: input.ref.stage, path: input.ref.path, sha256: input.ref.sha256, key: input.ref.key, params: input.lineage))
+        }
+        let context = StageContext(stageID: inst.id, params: inst.params, inputs: artifacts, outputPaths: [], key: key,
+                                   progress: r.progress, cores: cores)
+        try cores.running { try Self.runShard(kind, context: context, shard: shard, count: n, path: path, origin: origin) }
     }
 
     /// A kept shard is used only if its bytes match the hash written beside it when it finished.
@@ -176,7 +249,7 @@ public struct StageExecution: Sendable {
         if missing.count < n && !missing.isEmpty {
             note("resuming \(context.stageID): \(n - missing.count)/\(n) \(label)s saved")
         }
-        for k in missing { unlink(paths[k]); unlink(paths[k] + ".sha256") }
+        for k in missing { unlink(paths[k]); unlink(paths[k] + ".sha256"); unlink(paths[k] + ".origin.json") }
         // Each running shard reports its own fraction; the stage's bar shows their sum.
         let tally = ShardTally(count: n, missing: missing)
         let errors = ShardErrors()
@@ -188,22 +261,14 @@ public struct StageExecution: Sendable {
             defer { gate.signal() }
             cores.running {
                 let k = missing[i]
-                var tmp: String? = nil
                 do {
-                    let t = try SafeFiles.makeTemporary(for: paths[k])
-                    tmp = t
                     let shardContext = context.reporting { f, what in
                         context.progress(tally.update(k, f), "\(label) \(k + 1)/\(n): \(what)")
                     }
-                    try kind.runShard(shardContext, shard: first + k, count: n, output: t)
-                    guard let sha = Hashing.sha256(file: t) else { throw StageError("cannot read back shard \(t)") }
-                    try SafeFiles.rename(t, to: paths[k])
-                    tmp = nil
-                    try SafeFiles.writeAtomically(Data((sha + "\n").utf8), to: paths[k] + ".sha256")
+                    try Self.runShard(kind, context: shardContext, shard: first + k, count: n, path: paths[k])
                     let finished = done.add("") + n - missing.count
                     context.progress(tally.update(k, 1), "\(finished)/\(n) \(label)s done")
                 } catch {
-                    if let tmp { unlink(tmp) }
                     _ = errors.add("shard \(k + 1)/\(n): \(SafeFiles.describe(error))")
                 }
             }

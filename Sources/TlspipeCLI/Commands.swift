@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PipelineEngine
 import Reports
+import SlurmExecutor
 import Stages
 
 struct Tlspipe: ParsableCommand {
@@ -10,7 +11,7 @@ struct Tlspipe: ParsableCommand {
         commandName: "tlspipe",
         abstract: "Reproducible pipeline for the electron–TLS paper: run stages, audit artifacts, draw figures.",
         version: CodeVersion.toolVersion,
-        subcommands: [Run.self, Status.self, Explain.self, Outputs.self, Clean.self, Accept.self, Audit.self, Report.self, ExportCrate.self, Graph.self, Validate.self, Compute.self, Kinds.self, Schema.self])
+        subcommands: [Run.self, ExecStage.self, Status.self, Explain.self, Outputs.self, Clean.self, Accept.self, Audit.self, Report.self, ExportCrate.self, Graph.self, Validate.self, Compute.self, Kinds.self, Schema.self])
 }
 
 /// An error with its exit code (1: a stage failed; 2: bad usage or bad spec).
@@ -75,10 +76,10 @@ func describe(_ st: PlannedStage) -> String {
 }
 
 struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run every stale stage of a spec (and what depends on it).")
+    static let configuration = CommandConfiguration(abstract: "Run every stale stage of a spec (and what depends on it), here or on a Slurm cluster.")
     @Argument(help: "Pipeline spec (JSON).") var spec: String
     @Option(name: .customLong("target"), help: "Only this stage (and what it needs); repeatable.") var targets: [String] = []
-    @Option(help: "Stages run in parallel (≥ 1).") var jobs: String = "1"
+    @Option(help: "Stages run in parallel (≥ 1; default 1 here, 1000 in the queue with --executor slurm).") var jobs: String?
     @Option(name: .customLong("force"), help: "Rebuild this stage even if fresh; repeatable.") var force: [String] = []
     @Flag(help: "Show what would run and why, without running.") var dryRun = false
     @Flag(help: "Hash every artifact instead of trusting unchanged file stats.") var rehash = false
@@ -86,18 +87,30 @@ struct Run: ParsableCommand {
     @Flag(help: "Full log lines (time, level, logger) even on a terminal.") var verbose = false
     @OptionGroup var ws: WorkspaceOptions
     @OptionGroup var limits: LimitOptions
+    @OptionGroup var cluster: ClusterOptions
 
     func run() throws {
-        guard let jobs = Int(jobs), jobs >= 1, jobs <= 1024 else {
-            throw CLIFailure(code: 2, message: "--jobs \(self.jobs): expected a whole number from 1 to 1024")
+        let slurm = try cluster.useSlurm()
+        let jobsText = jobs ?? (slurm ? "1000" : "1")
+        guard let jobs = Int(jobsText), jobs >= 1, jobs <= 10_000 else {
+            throw CLIFailure(code: 2, message: "--jobs \(jobsText): expected a whole number from 1 to 10000")
         }
         var driver = try makeDriver(spec, ws, memoryLimit: try limits.bytes())
         if quiet { driver.logger.logLevel = .warning }
-        if !dryRun { Interrupt.sayWhatIsKept(on: SIGINT, workspace: driver.workspace) }
+        var executor: SlurmExecutor? = nil
+        if slurm {
+            do {
+                executor = try SlurmExecutor(profile: try cluster.profile(), tool: ExecStage.toolPath(), spec: spec,
+                                             workspace: driver.workspace, logger: driver.logger)
+            } catch let e as SlurmError { throw CLIFailure(code: 2, message: e.description) }
+        }
+        if !dryRun {
+            for signal in [SIGINT, SIGTERM] { Interrupt.sayWhatIsKept(on: signal, workspace: driver.workspace, cluster: executor) }
+        }
         let summary: RunSummary
         do {
             summary = try driver.run(RunOptions(jobs: jobs, targets: targets, dryRun: dryRun, showProgress: interactive && !quiet,
-                                                force: force, rehash: rehash))
+                                                force: force, rehash: rehash, executor: executor))
         } catch let e as SpecError {
             throw CLIFailure(code: 2, message: e.description)
         } catch let e as LockBusy {
@@ -139,7 +152,8 @@ struct Status: ParsableCommand {
     @OptionGroup var ws: WorkspaceOptions
 
     func run() throws {
-        let plan = try makeDriver(spec, ws).planner.plan(files: DiskFiles(rehash: rehash))
+        let driver = try makeDriver(spec, ws)
+        let plan = driver.planner.plan(files: DiskFiles(rehash: rehash))
         if json {
             let items: [JSONValue] = plan.stages.map { s in
                 .object([("id", .string(s.id)), ("kind", .string(s.kind)), ("fresh", .bool(s.fresh)),
@@ -161,6 +175,10 @@ struct Status: ParsableCommand {
         let stale = plan.stages.filter { $0.decision == .stale }.count
         let waiting = plan.stages.filter { $0.decision == .mustBuildToKnow }.count
         print("\(plan.stages.count - stale - waiting) fresh, \(stale) stale, \(waiting) waiting for a rebuilt input")
+        for (entry, job) in queuedSlurmJobs(driver.workspace) {
+            print("slurm \(job.state.lowercased().padding(toLength: 10, withPad: " ", startingAt: 0)) job \(job.id)  \(entry.stage) (\(entry.role == "shards" ? "shard \(job.task.map(String.init) ?? "?")" : "stage"))"
+                  + (job.state == "RUNNING" ? " on \(job.node)" : job.reason == "None" ? "" : " — \(job.reason)"))
+        }
     }
 }
 

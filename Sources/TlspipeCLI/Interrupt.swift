@@ -1,24 +1,44 @@
 import Foundation
 import PipelineEngine
+import SlurmExecutor
 
-/// Ctrl-C during a run: say what was kept (finished stages and shards survive; temporaries are
-/// cleaned by the next run), then exit 130 as shells expect.
+/// Ctrl-C or SIGTERM during a run: say what was kept (finished stages and shards survive;
+/// temporaries are cleaned by the next run), cancel the Slurm jobs this run submitted (after
+/// asking, on a terminal), then exit 130 (143 for SIGTERM) as shells expect.
 enum Interrupt {
-    static func sayWhatIsKept(on signalNumber: Int32, workspace: Workspace) {
+    static func sayWhatIsKept(on signalNumber: Int32, workspace: Workspace, cluster: SlurmExecutor? = nil) {
         signal(signalNumber, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
         source.setEventHandler {
+            // A second signal while asking is ignored; the first decides.
+            signal(SIGINT, SIG_IGN); signal(SIGTERM, SIG_IGN)
             let shards = workspace.stateDir + "/shards"
             let saved = (FileManager.default.enumerator(atPath: shards)?.compactMap { $0 as? String } ?? [])
                 .filter { $0.hasSuffix(".h5.sha256") }.count
-            let text = "\r\u{1B}[K\ninterrupted: every finished stage is kept" + (saved > 0 ? ", and \(saved) finished shard(s)" : "")
-                + "; run the same command again to resume (tlspipe status shows what is left)\n"
+            var text = "\r\u{1B}[K\ninterrupted: every finished stage is kept" + (saved > 0 ? ", and \(saved) finished shard(s)" : "")
+            if let cluster { text += "; " + settle(cluster) }
+            text += "; run the same command again to resume (tlspipe status shows what is left)\n"
             FileHandle.standardError.write(Data(text.utf8))
-            exit(130)
+            exit(signalNumber == SIGTERM ? 143 : 130)
         }
         source.resume()
         // The source must outlive this call: the run holds the process until it ends.
         Holder.shared.keep(source)
+    }
+
+    /// Cancels this run's queued and running jobs, asking first when a person is at a terminal.
+    static func settle(_ cluster: SlurmExecutor) -> String {
+        let active = cluster.activeSubmitted()
+        if active.isEmpty { return "no Slurm job of this run is left in the queue" }
+        if isatty(0) != 0 && isatty(2) != 0 {
+            FileHandle.standardError.write(Data("\ncancel the \(active.count) Slurm job(s) this run submitted (\(active.joined(separator: ", "))) with scancel? [y/N] ".utf8))
+            let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+            if !["y", "yes"].contains(answer) {
+                return "left Slurm job(s) \(active.joined(separator: ", ")) in the queue (the next run re-attaches to them)"
+            }
+        }
+        if let problem = cluster.cancel(active) { return "scancel failed (\(problem)) for job(s) \(active.joined(separator: ", "))" }
+        return "cancelled Slurm job(s) \(active.joined(separator: ", "))"
     }
 }
 

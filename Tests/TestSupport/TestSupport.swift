@@ -81,3 +81,51 @@ public func runProgram(_ exe: String, _ args: [String], in dir: String? = nil) t
     p.waitUntilExit()
     return (p.terminationStatus, out)
 }
+
+/// A single-node Slurm cluster of the tests' own (scripts/slurm-test-cluster.sh), started once
+/// per test class: `conf` is its SLURM_CONF, or nil with the reason it could not start.
+public final class SlurmTestCluster: @unchecked Sendable {
+    public let dir: String
+    public let conf: String?
+    public let whyNot: String
+
+    public init() {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        dir = "/tmp/tlspipe-slurm-\(UUID().uuidString.prefix(8))"
+        let script = root + "/scripts/slurm-test-cluster.sh"
+        let result: (status: Int32, output: String) = (try? runProgram("/bin/bash", [script, "start", dir])) ?? (127, "cannot run \(script)")
+        if result.status == 0 {
+            conf = dir + "/slurm.conf"
+            whyNot = ""
+        } else {
+            conf = nil
+            whyNot = result.status == 3
+                ? "Slurm is not installed here (.ci/run installs slurm-wlm and munge as root): " + result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+                : "the local Slurm cluster did not start: " + result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    public func stop() {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        _ = try? runProgram("/bin/bash", [root + "/scripts/slurm-test-cluster.sh", "stop", dir])
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// squeue's view of every job (ended ones too, for MinJobAge): "id|name|state" lines.
+    public func queue() -> [(id: String, name: String, state: String)] {
+        guard let conf else { return [] }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["SLURM_CONF=" + conf, "squeue", "--noheader", "--array", "--states=all", "--format=%i|%j|%T"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return [] }
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return out.split(separator: "\n").compactMap { line in
+            let f = line.split(separator: "|").map(String.init)
+            return f.count == 3 ? (f[0], f[1], f[2]) : nil
+        }
+    }
+}
