@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Test-only tools (never in the product's path): a headless browser for the report test, zip,
+# Slurm and munge (the Slurm executor's tests start a one-node cluster of their own),
 # and a Python virtual environment (.venv-ci) with h5py (an independent HDF5 reader) and
 # roc-validator (the RO-Crate community's validator), whose JSON-LD context is cached offline
 # from the copy the rocrate package ships (these machines reach PyPI and Debian only).
@@ -7,12 +8,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ]; then
   need=""
-  for p in chromium zip; do
+  for p in chromium zip slurm-wlm munge; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
   done
   if [ -n "$need" ]; then
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq $need >/dev/null || echo "could not install:$need (their tests will be skipped)" >&2
+    apt-get update -qq || true
+    # One at a time: a package this mirror lacks skips its own tests, not the others'.
+    for p in $need; do
+      apt-get install -y -qq "$p" >/dev/null || echo "could not install $p (its tests will be skipped)" >&2
+    done
   fi
 fi
 if [ ! -x .venv-ci/bin/rocrate-validator ]; then

@@ -163,7 +163,8 @@ public struct StageExecution: Sendable {
             return .object([("shard", .int(k))] + o)
         }
         if r.shardDir != nil { SafeFiles.removeTree(dir) }
-        var info: [(String, JSONValue)] = [("count", .int(paths.count)), ("reused", .int(reused))]
+        // Shards that cluster tasks computed for this very run are not "reused" from an earlier one.
+        var info: [(String, JSONValue)] = [("count", .int(paths.count)), ("reused", .int(max(0, reused - origins.count)))]
         if !origins.isEmpty { info.append(("ran_on", .array(origins))) }
         if maxRounds > 1 { info += [("rounds", .int(rounds)), ("max_rounds", .int(maxRounds))] }
         report.extra.append(("shards", .object(info)))

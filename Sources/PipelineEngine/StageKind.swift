@@ -183,11 +183,15 @@ public protocol ShardedStageKind: StageKind {
     func maxRounds(_ params: Params) -> Int
     /// Whether the shard files so far (in order, whole rounds) call for another round.
     func needsAnotherRound(_ context: StageContext, shards: [String]) throws -> Bool
+    /// Memory one shard implies on its own (a cluster task runs one; `sizes` covers the shards
+    /// a whole stage runs at once on this machine).
+    func sizesPerShard(_ params: Params) -> [SizeEstimate]
 }
 
 extension ShardedStageKind {
     public func maxRounds(_ params: Params) -> Int { 1 }
     public func needsAnotherRound(_ context: StageContext, shards: [String]) throws -> Bool { false }
+    public func sizesPerShard(_ params: Params) -> [SizeEstimate] { sizes(params) }
 
     /// Sharded kinds run only through their shards (`StageExecution`), never as a whole.
     public func run(_ context: StageContext) throws -> StageReport {

@@ -102,8 +102,11 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
             logger.info("\(stage.instance.id): submitted as Slurm job \(id)\(dependency.map { " (merge, after \($0))" } ?? "")")
             watch.insert(id)
         }
-        let ended = try wait(for: watch, stage: stage.instance.id)
+        var ended = try wait(for: watch, stage: stage.instance.id)
         if let done = driver.completed(stage, seconds: Date().timeIntervalSince(start)) { return done }
+        // Jobs that left the queue before we saw them end: ask accounting, when it is on.
+        let gone = watch.filter { id in !ended.contains { $0.jobID == id } }
+        if !gone.isEmpty, let remembered = queue.accounting(gone.sorted()) { ended += remembered }
         throw SlurmError(failure(ended, stage: stage))
     }
 
@@ -114,7 +117,15 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
         let inst = stage.instance
         let settings = profile.kinds[inst.kind] ?? .init()
         let cpus = settings.cpusPerTask ?? profile.cpusPerTask
-        let estimate = driver.registry[inst.kind]?.sizes(inst.params).map(\.bytes).reduce(0, +) ?? 0
+        // A shard task holds one shard; a stage job (or a merge, which may run further rounds
+        // itself) holds as many shards at once as it has cores.
+        let kind = driver.registry[inst.kind]
+        let estimate: Double
+        if let sharded = kind as? any ShardedStageKind {
+            estimate = sharded.sizesPerShard(inst.params).map(\.bytes).reduce(0, +) * Double(role == "shards" ? 1 : cpus)
+        } else {
+            estimate = kind?.sizes(inst.params).map(\.bytes).reduce(0, +) ?? 0
+        }
         let memory = Self.memoryMiB(estimate: estimate, override: settings.memory)
         try SafeFiles.ensureDirectory(book.logs)
         try SafeFiles.ensureDirectory(book.exits)
@@ -165,6 +176,7 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
     /// last view of them.
     func wait(for ids: Set<String>, stage: String) throws -> [QueuedJob] {
         var seen: [String: String] = [:]
+        var tasksDone = 0
         var failingSince: Date? = nil
         while true {
             let jobs: [QueuedJob]
@@ -181,10 +193,18 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
                 continue
             }
             let watched = jobs.filter { ids.contains($0.jobID) }
-            for j in watched where seen[j.id] != j.state {
-                seen[j.id] = j.state
+            for j in watched where seen[j.id] != j.state && j.task == nil {
                 if j.state == "RUNNING" { logger.info("\(stage): Slurm job \(j.id) running on \(j.node)") }
             }
+            // Arrays: one line each time more of their tasks are done (a long run shows progress).
+            let tasks = watched.filter { $0.task != nil }
+            let finished = tasks.filter(\.ended).count
+            if !tasks.isEmpty && finished != tasksDone && finished > 0 {
+                tasksDone = finished
+                let running = tasks.filter { $0.state == "RUNNING" }.count
+                logger.info("\(stage): \(finished)/\(tasks.count) shard tasks ended, \(running) running")
+            }
+            for j in watched { seen[j.id] = j.state }
             if watched.allSatisfy(\.ended) { return watched }
             Thread.sleep(forTimeInterval: profile.pollSeconds)
         }
@@ -200,7 +220,7 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
         }
         var text = "Slurm job \(job.id) \(job.state)"
         if !["None", "", "NonZeroExitCode"].contains(job.reason) { text += " (\(job.reason))" }
-        if let code = exitCode(of: job) { text += ", exit \(code)" }
+        if let code = job.exitCode ?? exitCode(of: job) { text += ", exit \(code)" }
         if !job.node.isEmpty { text += " on \(job.node)" }
         if job.state == "COMPLETED" { text += " but left no fresh record (did the spec or an input change meanwhile?)" }
         let log = job.task != nil ? "\(book.logs)/\(job.name)-\(job.jobID)_\(job.task!).log" : "\(book.logs)/\(job.name)-\(job.jobID).log"

@@ -12,6 +12,8 @@ public struct QueuedJob: Sendable, Equatable {
     public let state: String
     public let reason: String
     public let node: String
+    /// Only from accounting (sacct); squeue does not show it.
+    public var exitCode: Int? = nil
 
     /// Slurm's end states; any other state is a job still queued or running.
     public static let endStates: Set<String> = ["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "OUT_OF_MEMORY",
@@ -26,6 +28,18 @@ public struct QueuedJob: Sendable, Equatable {
         // CANCELLED jobs read "CANCELLED by 0" in some versions: keep the state word.
         let state = String(f[4].split(separator: " ").first ?? "")
         return QueuedJob(id: f[0], jobID: f[1], task: Int(f[2]), name: f[3], state: state, reason: f[5], node: f[6])
+    }
+
+    /// A line of `sacct --parsable2 --format=JobID,JobName,State,ExitCode,NodeList`.
+    static func parse(accounting line: Substring) -> QueuedJob? {
+        let f = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        guard f.count == 5 else { return nil }
+        let parts = f[0].split(separator: "_")
+        let state = String(f[2].split(separator: " ").first ?? "")
+        var job = QueuedJob(id: f[0], jobID: String(parts[0]), task: parts.count == 2 ? Int(parts[1]) : nil, name: f[1],
+                            state: state, reason: "None", node: f[4])
+        job.exitCode = Int(f[3].split(separator: ":").first ?? "")
+        return job
     }
 }
 
@@ -49,6 +63,16 @@ public final class SlurmQueue: @unchecked Sendable {
         cached = out.stdout.split(separator: "\n").compactMap(QueuedJob.parse)
         readAt = Date()
         return cached
+    }
+
+    /// Jobs as Slurm's accounting remembers them, for jobs that already left the queue; nil
+    /// when accounting is off (then the job's exit file is all there is).
+    public func accounting(_ ids: [String]) -> [QueuedJob]? {
+        guard !ids.isEmpty, SlurmCommands.which("sacct") != nil,
+              let out = try? commands.run("sacct", ["--noheader", "--parsable2", "--allocations", "--jobs=" + ids.joined(separator: ","),
+                                                    "--format=JobID,JobName,State,ExitCode,NodeList"]),
+              out.status == 0 else { return nil }
+        return out.stdout.split(separator: "\n").compactMap { QueuedJob.parse(accounting: $0) }
     }
 
     /// Forget the cached view (after a submission, so the next read sees the new job).

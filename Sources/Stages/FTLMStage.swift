@@ -53,10 +53,13 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         return problems
     }
 
-    func sizes(_ p: Params) -> [SizeEstimate] {
+    func sizes(_ p: Params) -> [SizeEstimate] { sizes(p, shardsAtOnce: min(Double(p[Self.shards]), Footprint.cores)) }
+
+    func sizesPerShard(_ p: Params) -> [SizeEstimate] { sizes(p, shardsAtOnce: 1) }
+
+    func sizes(_ p: Params, shardsAtOnce: Double) -> [SizeEstimate] {
         let d = pow(2.0, Double(p[ModelParameters.sites]))
         let m = min(Double(p[Self.lanczosSteps]), d)
-        let shardsAtOnce = min(Double(p[Self.shards]), Footprint.cores)
         let exact = p[Self.exactWindow] > 0 ? Double(p[Self.exactMaxStates]) * Double(p[ModelParameters.sites]) * d * Footprint.complex : 0
         return [
             SizeEstimate(parameter: Self.lanczosSteps.name, bytes: shardsAtOnce * (2 * m * d * Footprint.complex + 3 * m * m * Footprint.double) + exact,
