@@ -86,7 +86,7 @@ let package = Package(
         // Tests: in-process engine tests, and tests that drive the built binaries (split so a
         // failure says which side broke); both share a scratch-folder and CLI helper.
         .target(name: "TestSupport", dependencies: ["PipelineEngine"], path: "Tests/TestSupport"),
-        .testTarget(name: "EngineTests", dependencies: ["PipelineEngine", "Stages", "HDF5", "Physics", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["PipelineEngine", "Stages", "HDF5", "Physics", "TestSupport", "SlurmExecutor"]),
         .testTarget(name: "CLITests", dependencies: ["PipelineEngine", "Stages", "HDF5", "Physics", "TestSupport", "tlspipe", "tlspipe-testkit"]),
     ]
 )

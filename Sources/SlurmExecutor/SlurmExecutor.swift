@@ -149,7 +149,7 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
         remember(id)
         lock.lock(); defer { lock.unlock() }
         try book.append([.init(stage: inst.id, key: stage.key, job: id, role: role, tasks: tasks, name: name,
-                               submitted: ISO8601DateFormatter().string(from: Date()))])
+                               submitted: Self.timestamp(Date()))])
         queue.invalidate()
         return id
     }
@@ -265,6 +265,12 @@ public final class SlurmExecutor: StageExecutor, @unchecked Sendable {
             k = j + 1
         }
         return parts.joined(separator: ",")
+    }
+
+    static func timestamp(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: d)
     }
 
     /// A POSIX shell word.

@@ -60,7 +60,7 @@ public final class SlurmQueue: @unchecked Sendable {
         if !fresh && Date().timeIntervalSince(readAt) < poll { return cached }
         let out = try commands.run("squeue", ["--noheader", "--array", "--states=all", "--me", "--format=" + QueuedJob.format])
         guard out.status == 0 else { throw SlurmError("squeue failed: \(out.firstError)") }
-        cached = out.stdout.split(separator: "\n").compactMap(QueuedJob.parse)
+        cached = out.stdout.split(separator: "\n").compactMap { QueuedJob.parse(line: $0) }
         readAt = Date()
         return cached
     }
