@@ -7,6 +7,15 @@ TLSPIPE  := $(RELEASE)/tlspipe
 # One BLAS thread per stage: the driver runs stages (and stages their batches) in parallel,
 # and pinned threads keep numbers reproducible.
 export OPENBLAS_NUM_THREADS ?= 1
+# Where stages run: local (this machine, JOBS at once) or slurm (`make paper EXECUTOR=slurm
+# SLURM_PROFILE=slurm.json`: one job per stage, one job array per sharded stage).
+EXECUTOR ?= local
+SLURM_PROFILE ?=
+ifeq ($(EXECUTOR),slurm)
+RUN_FLAGS := --executor slurm $(if $(SLURM_PROFILE),--slurm-profile $(SLURM_PROFILE))
+else
+RUN_FLAGS := --jobs $(JOBS) --executor $(EXECUTOR)
+endif
 
 .PHONY: deps build figures fig1 paper test bench clean-data status
 
@@ -24,16 +33,16 @@ $(TLSPIPE): $(SOURCES)
 build: deps $(TLSPIPE)
 
 figures: deps $(TLSPIPE)
-	$(TLSPIPE) run pipelines/default.json --jobs $(JOBS)
+	$(TLSPIPE) run pipelines/default.json $(RUN_FLAGS)
 
 # Every spec keeps its own folders by default (data/SPEC, figures/SPEC): their stage ids
 # (static, fig1, …) are the same, and they never touch each other's files.
 # Fig. 1 at the paper's sizes with hybrid, error-controlled FTLM: 35 min on two cores.
 fig1: deps $(TLSPIPE)
-	$(TLSPIPE) run pipelines/fig1-controlled.json --jobs $(JOBS)
+	$(TLSPIPE) run pipelines/fig1-controlled.json $(RUN_FLAGS)
 
 paper: deps $(TLSPIPE)
-	$(TLSPIPE) run pipelines/paper.json --jobs $(JOBS)
+	$(TLSPIPE) run pipelines/paper.json $(RUN_FLAGS)
 
 status: deps $(TLSPIPE)
 	$(TLSPIPE) status pipelines/default.json
@@ -45,6 +54,7 @@ test: deps
 bench: deps
 	$(SWIFT) build -c release
 	$(RELEASE)/tlspipe-bench
+	@scripts/bench-slurm.sh
 
 clean-data: $(TLSPIPE)
 	$(TLSPIPE) clean pipelines/default.json

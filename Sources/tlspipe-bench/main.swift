@@ -24,16 +24,18 @@ if let i = CommandLine.arguments.firstIndex(of: "--profile-ftlm"), CommandLine.a
    let n = Int(CommandLine.arguments[i + 1]), let m = Int(CommandLine.arguments[i + 2]) {
     // Optional third value: ω0 (default 0.05).
     let w0 = CommandLine.arguments.count > i + 3 ? Double(CommandLine.arguments[i + 3]) ?? 0.05 : 0.05
+    // TLSPIPE_BENCH_THREADS=1: the cost of one cluster task on one core.
+    let threads = Int(ProcessInfo.processInfo.environment["TLSPIPE_BENCH_THREADS"] ?? "") ?? 2
     let model = TLSModel(sites: n, t: 1, g: 1, omega0: w0)
     let sector = Sector(model: model, kappa: 2 * Double.pi / Double(n))
     var sums = KuboSums(temperatures: [0.1, 0.2, 0.5, 1, 2, 5], binWidth: 5e-4, binCount: Int(TLSSpectrumRange.defaultOmegaMax(model) / 5e-4) + 1)
     let start = FTLM.randomVector(dimension: sector.dimension, seed: 1, momentum: 1, vector: 0)
-    BLAS.setThreads(ProcessInfo.processInfo.activeProcessorCount)
+    BLAS.setThreads(threads)
     let storage = KrylovStorage(dimension: sector.dimension, steps: m)
-    let t = try seconds { for _ in 0..<2 { try FTLM.addRandomVector(sector, start: start, steps: m, weight: 1, storage: storage, threads: 2, into: &sums) } }
-    line(String(format: "FTLM N = %d, M = %d: %.2f s for two vectors", n, m, t))
+    let t = try seconds { for _ in 0..<2 { try FTLM.addRandomVector(sector, start: start, steps: m, weight: 1, storage: storage, threads: threads, into: &sums) } }
+    line(String(format: "FTLM N = %d, M = %d, %d thread(s): %.2f s for two vectors", n, m, threads, t))
     var basis: KrylovBasis? = nil
-    let tL = start.withUnsafeBufferPointer { sp in seconds { basis = KrylovBasis(sector: sector, start: sp.baseAddress!, steps: m, storage: storage.first, threads: 2) } }
+    let tL = start.withUnsafeBufferPointer { sp in seconds { basis = KrylovBasis(sector: sector, start: sp.baseAddress!, steps: m, storage: storage.first, threads: threads) } }
     line(String(format: "one Lanczos run %.2f s: %d reorthogonalisations against %d columns in all, %d second passes",
                 tL, basis!.reorthogonalisations, basis!.reorthogonalisedColumns, basis!.secondPasses))
     exit(0)
