@@ -76,18 +76,29 @@ public enum FTLM {
     /// `lowStates`: the exact low states of every sector (hybrid FTLM, `s.exactWindow` > 0), found
     /// once per shard. Each batch adds their exact part with weight 1/B, so every batch is a
     /// complete estimate and the spread between batches is the random part's alone.
-    public static func batchSums(_ s: FTLMSettings, batch: Int, round: Int = 0, threads: @autoclosure () -> Int = 1,
+    /// The momenta of block `block` of `blocks` (contiguous, sizes differing by at most one).
+    public static func momentumBlock(_ block: Int, of blocks: Int, count: Int) -> Range<Int> {
+        let b = max(1, min(blocks, count))
+        return (block * count / b) ..< ((block + 1) * count / b)
+    }
+
+    /// `block`/`blocks`: only the momenta of that block (a twist-averaged run has thousands of
+    /// sectors; blocks let it split beyond its few random vectors). The sums of the blocks add up
+    /// to the batch's.
+    public static func batchSums(_ s: FTLMSettings, batch: Int, round: Int = 0, block: Int = 0, blocks: Int = 1,
+                                 threads: @autoclosure () -> Int = 1,
                                  storage reused: KrylovStorage? = nil,
                                  lowStates reusedLow: LowStateCache? = nil,
                                  progress: (Double, String) -> Void = { _, _ in }) throws -> KuboSums {
         var sums = KuboSums(temperatures: s.temperatures, binWidth: s.binWidth, binCount: s.binCount)
         let momenta = s.model.momenta(twists: s.twists)
+        let mine = momentumBlock(block, of: blocks, count: momenta.count)
         let vectors = Array(stride(from: round * s.randomVectors + batch, to: (round + 1) * s.randomVectors, by: s.batches))
         let d = s.model.sectorDimension
         let storage = reused ?? KrylovStorage(dimension: d, steps: s.lanczosSteps)
         let low = s.exactWindow > 0 ? try (reusedLow ?? LowStateCache(s)).states(storage: storage, threads: threads()) : nil
         if let low {
-            for (k, m) in momenta.enumerated() {
+            for (k, m) in momenta.enumerated() where mine.contains(k) {
                 low[k].addSums(Sector(model: s.model, kappa: m.kappa), weight: m.multiplicity / Double(s.batches), into: &sums)
             }
         }
@@ -96,7 +107,7 @@ public enum FTLM {
         sums.coarse = sums.numerator
         var done = 0
         for r in vectors {
-            for (k, m) in momenta.enumerated() {
+            for (k, m) in momenta.enumerated() where mine.contains(k) {
                 let sector = Sector(model: s.model, kappa: m.kappa)
                 var start = randomVector(dimension: d, seed: s.seed, momentum: k, vector: r)
                 // D/R per normalised random vector; the multiplicity counts the sector −κ. With
@@ -111,8 +122,8 @@ public enum FTLM {
                                     weight: m.multiplicity * Double(d) / Double(s.randomVectors) * fraction,
                                     storage: storage, threads: threads(), into: &sums)
                 done += 1
-                progress(Double(done) / Double(vectors.count * momenta.count),
-                         "random vector \(done / momenta.count + (done % momenta.count == 0 ? 0 : 1))/\(vectors.count), sector \(k + 1)/\(momenta.count)")
+                progress(Double(done) / Double(vectors.count * mine.count),
+                         "random vector \(done / mine.count + (done % mine.count == 0 ? 0 : 1))/\(vectors.count), sector \(k + 1)/\(momenta.count)")
             }
         }
         return sums

@@ -24,16 +24,25 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
                       unit: "t", help: "hybrid FTLM: eigenstates within this energy of the lowest (all sectors) are treated exactly, random vectors cover the rest (0 = plain FTLM)")
     static let exactMaxStates = Parameter<Int>("exact_max_states", .int(min: 1, max: 100000), default: .int(64), help: "hybrid FTLM: at most this many exact states per sector (used with exact_window > 0)")
     static let batches = Parameter<Int>("batches", .int(min: 1), default: .int(8), help: "independent batches of random vectors (error bars)")
+    static let momentumBlocks = Parameter<Int>("momentum_blocks", .int(min: 1, max: 100000), default: .int(1),
+                      help: "splits every batch's momentum sectors into this many blocks, so that a run with many sectors (twists) shards beyond its batches; the blocks' sums are added in block order (the last bits depend on it, the physics does not)")
     static let seed = Parameter<Int>("seed", .int(min: 0), help: "random seed")
     static let shards = Parameter<Int>("shards", .int(min: 1, max: 10000), default: .int(1), affectsResults: false,
                       help: "pieces the engine runs in parallel (an execution detail: results do not depend on it)")
-    let parameters: [ParameterSpec] = ModelParameters.specs(maxSites: 20) + [Self.lanczosSteps.spec, Self.randomVectors.spec, Self.targetError.spec, Self.targetDelta.spec, Self.targetMinTemperature.spec, Self.maxRandomVectors.spec, Self.exactWindow.spec, Self.exactMaxStates.spec, Self.batches.spec, Self.seed.spec, Self.shards.spec]
+    let parameters: [ParameterSpec] = ModelParameters.specs(maxSites: 20) + [Self.lanczosSteps.spec, Self.randomVectors.spec, Self.targetError.spec, Self.targetDelta.spec, Self.targetMinTemperature.spec, Self.maxRandomVectors.spec, Self.exactWindow.spec, Self.exactMaxStates.spec, Self.batches.spec, Self.momentumBlocks.spec, Self.seed.spec, Self.shards.spec]
     let inputs: [InputSpec] = []
 
     func validate(_ p: Params) -> [(String, String)] {
         var problems = ModelParameters.validateRange(p)
         if p[Self.batches] > p[Self.randomVectors] { problems.append((Self.batches.name, "must not exceed random_vectors")) }
-        if p[Self.shards] > p[Self.batches] { problems.append((Self.shards.name, "must not exceed batches (a shard is a set of batches)")) }
+        let units = p[Self.batches] * p[Self.momentumBlocks]
+        if p[Self.shards] > units {
+            problems.append((Self.shards.name, "must not exceed batches × momentum_blocks = \(units) (a shard is a set of batches, or of their momentum blocks)"))
+        }
+        let sectors = p[ModelParameters.sites] * p[ModelParameters.twists] / 2 + 1
+        if p[Self.momentumBlocks] > sectors {
+            problems.append((Self.momentumBlocks.name, "must not exceed the \(sectors) momentum sectors (sites × twists / 2 + 1)"))
+        }
         if p[Self.batches] < 2 { problems.append((Self.batches.name, "needs at least 2 for error bars")) }
         if p[Self.maxRandomVectors] != nil && p[Self.targetError] == nil {
             problems.append((Self.maxRandomVectors.name, "only applies with target_error"))
@@ -90,15 +99,18 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
 
     func runShard(_ context: StageContext, shard: Int, count: Int, output: String) throws {
         let s = settings(context.params)
-        // Shard k of round r holds batches k, k + count, … of that round's vectors.
+        // Work units u = batch × J + block (J = momentum_blocks; with J = 1 a unit is a batch).
+        // Shard k of round r holds units k, k + count, … of that round's vectors.
+        let blocks = context.params[Self.momentumBlocks]
         let round = shard / count, first = shard % count
-        let mine = Array(stride(from: first, to: s.batches, by: count))
+        let mine = Array(stride(from: first, to: s.batches * blocks, by: count))
         var out: [(index: Int, sums: KuboSums)] = []
         let storage = KrylovStorage(dimension: s.model.sectorDimension, steps: s.lanczosSteps)
         let low = LowStateCache(s)
-        for (i, b) in mine.enumerated() {
-            out.append((b, try FTLM.batchSums(s, batch: b, round: round, threads: context.threads, storage: storage, lowStates: low) { f, what in
-                context.progress((Double(i) + f) / Double(mine.count), "batch \(i + 1)/\(mine.count): \(what)")
+        for (i, u) in mine.enumerated() {
+            out.append((u, try FTLM.batchSums(s, batch: u / blocks, round: round, block: u % blocks, blocks: blocks,
+                                              threads: context.threads, storage: storage, lowStates: low) { f, what in
+                context.progress((Double(i) + f) / Double(mine.count), (blocks == 1 ? "batch" : "unit") + " \(i + 1)/\(mine.count): \(what)")
             }))
         }
         let exact = s.exactWindow > 0 ? try low.states(storage: storage, threads: context.threads) : []
@@ -106,16 +118,28 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
     }
 
     /// Every batch pooled over the rounds in `shards` (whole rounds), in batch order.
+    /// Units are added in one fixed order (round, then batch, then block), whatever the shards.
     func pooledBatches(_ context: StageContext, shards: [String]) throws -> [KuboSums] {
         let s = settings(context.params)
-        var pooled = [KuboSums?](repeating: nil, count: s.batches)
-        for path in shards {
-            for (b, sums) in try KuboSumsFile.read(path) {
-                guard b >= 0 && b < s.batches else { throw StageError("shard \(path) holds batch \(b) of \(s.batches)") }
-                if pooled[b] == nil { pooled[b] = sums } else { pooled[b]!.accumulate(sums) }
+        let blocks = context.params[Self.momentumBlocks], units = s.batches * blocks
+        let perRound = max(1, shardCount(context.params))
+        var rounds: [[KuboSums?]] = []
+        for (i, path) in shards.enumerated() {
+            let r = i / perRound
+            while rounds.count <= r { rounds.append(Array(repeating: nil, count: units)) }
+            for (u, sums) in try KuboSumsFile.read(path) {
+                guard u >= 0 && u < units else { throw StageError("shard \(path) holds unit \(u) of \(units)") }
+                rounds[r][u] = sums
             }
         }
-        guard pooled.allSatisfy({ $0 != nil }) else { throw StageError("shards do not cover every batch") }
+        var pooled = [KuboSums?](repeating: nil, count: s.batches)
+        for round in rounds {
+            for (u, unit) in round.enumerated() {
+                guard let sums = unit else { throw StageError("shards do not cover every batch") }
+                if pooled[u / blocks] == nil { pooled[u / blocks] = sums } else { pooled[u / blocks]!.accumulate(sums) }
+            }
+        }
+        guard !rounds.isEmpty, pooled.allSatisfy({ $0 != nil }) else { throw StageError("shards do not cover every batch") }
         return pooled.map { $0! }
     }
 

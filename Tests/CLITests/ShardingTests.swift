@@ -47,6 +47,33 @@ final class ShardingTests: XCTestCase {
         }
     }
 
+    /// Twist averaging with momentum blocks: a stage with 2 batches splits into 8 shards; the
+    /// numbers do not depend on the shards, and the blocks change only the last bits.
+    func testMomentumBlocksShardBeyondBatches() throws {
+        let s = Scratch()
+        func spec(blocks: Int, shards: Int) -> String {
+            #"{"name": "tw", "stages": [{"id": "ft", "kind": "ftlm", "params": {"sites": 6, "g": 1, "omega0": 2, "twists": 3, "temperatures": [0.5, 2], "lanczos_steps": 30, "random_vectors": 2, "batches": 2, "seed": 4, "momentum_blocks": \#(blocks), "shards": \#(shards)}}]}"#
+        }
+        var results: [String: [[Double]]] = [:]
+        for (blocks, shards) in [(1, 2), (4, 1), (4, 8)] {
+            let name = "b\(blocks)s\(shards)"
+            s.write(spec(blocks: blocks, shards: shards), to: name + ".json")
+            let out = try CLI.run(["run", name + ".json", "--jobs", "2", "--data-dir", name], in: s.dir)
+            XCTAssertEqual(out.status, 0, out.stderr)
+            results[name] = try read(s.dir + "/\(name)/ft.h5", ["weight", "batch_weight", "drude_weight", "kinetic_energy"])
+        }
+        XCTAssertEqual(results["b4s1"], results["b4s8"], "sharded equals unsharded bit for bit")
+        let plain = results["b1s2"]!.flatMap { $0 }, blocked = results["b4s1"]!.flatMap { $0 }
+        XCTAssertEqual(plain.count, blocked.count)
+        let scale = plain.map(abs).max()!
+        // Only the order of additions differs: round-off, 1e-12 of the largest value.
+        for (a, b) in zip(plain, blocked) { XCTAssertEqual(a, b, accuracy: 1e-12 * scale) }
+        s.write(spec(blocks: 4, shards: 9), to: "bad.json")
+        let bad = try CLI.run(["validate", "bad.json"], in: s.dir)
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("shards: must not exceed batches × momentum_blocks = 8"), bad.stderr)
+    }
+
     func testFinishedShardsSurviveAFailedRun() throws {
         let s = Scratch()
         s.write(#"{"name": "sh", "stages": [{"id": "x", "kind": "debug-shards", "params": {"shards": 4, "log": "shards.log"}}]}"#)
