@@ -14,8 +14,9 @@ if [ "$(id -u)" != 0 ] || ! command -v slurmctld >/dev/null && [ ! -x /usr/sbin/
   echo "slurm bench: skipped (needs root and slurm-wlm + munge; scripts/install-test-tools.sh installs them)"; exit 0
 fi
 work=$(mktemp -d /tmp/tlspipe-slurm-bench.XXXXXX)
-trap 'scripts/slurm-test-cluster.sh stop "$work/cluster" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-scripts/slurm-test-cluster.sh start "$work/cluster" >/dev/null
+cluster=$PWD/scripts/slurm-test-cluster.sh
+trap '"$cluster" stop "$work/cluster" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+"$cluster" start "$work/cluster" >/dev/null
 export SLURM_CONF=$work/cluster/slurm.conf
 cd "$work"
 echo "{\"poll_seconds\": $POLL}" > slurm.json

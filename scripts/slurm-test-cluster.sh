@@ -46,6 +46,14 @@ if ! pgrep -x munged >/dev/null; then
   su -s /bin/sh munge -c /usr/sbin/munged
 fi
 
+# Ports of our own (a free pair from a random base), so that clusters of several test runs or a
+# site's own Slurm never answer for ours.
+port=""
+for _ in $(seq 50); do
+  p=$(( 20000 + RANDOM % 20000 ))
+  if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && ! (exec 3<>/dev/tcp/127.0.0.1/$((p + 1))) 2>/dev/null; then port=$p; break; fi
+done
+[ -n "$port" ] || { echo "no free port pair for slurmctld/slurmd" >&2; exit 4; }
 cpus=$(nproc)
 mem=$(awk '/MemTotal/ { printf "%d", $2 / 1024 * 0.8 }' /proc/meminfo)
 mkdir -p "$dir/state" "$dir/spool"
@@ -67,8 +75,8 @@ SlurmctldPidFile=$dir/slurmctld.pid
 SlurmdPidFile=$dir/slurmd.pid
 SlurmctldLogFile=$dir/slurmctld.log
 SlurmdLogFile=$dir/slurmd.log
-SlurmctldPort=6817
-SlurmdPort=6818
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
 ReturnToService=2
 MinJobAge=600
 MaxArraySize=10001

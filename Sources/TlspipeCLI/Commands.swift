@@ -154,14 +154,23 @@ struct Status: ParsableCommand {
     func run() throws {
         let driver = try makeDriver(spec, ws)
         let plan = driver.planner.plan(files: DiskFiles(rehash: rehash))
+        let queued = queuedSlurmJobs(driver.workspace)
         if json {
             let items: [JSONValue] = plan.stages.map { s in
-                .object([("id", .string(s.id)), ("kind", .string(s.kind)), ("fresh", .bool(s.fresh)),
-                         ("decision", .string(s.decision.rawValue)),
-                         ("reasons", .array(s.reasons.map(\.json))),
-                         ("waits_for", .array(s.staleInputs.map { .object([("slot", .string($0.slot)), ("stage", .string($0.stage))]) })),
-                         ("key", s.expectedKey.map { .string($0) } ?? .null),
-                         ("outputs", .array(s.outputs.map { .string($0) }))])
+                var fields: [(String, JSONValue)] = [
+                    ("id", .string(s.id)), ("kind", .string(s.kind)), ("fresh", .bool(s.fresh)),
+                    ("decision", .string(s.decision.rawValue)),
+                    ("reasons", .array(s.reasons.map(\.json))),
+                    ("waits_for", .array(s.staleInputs.map { .object([("slot", .string($0.slot)), ("stage", .string($0.stage))]) })),
+                    ("key", s.expectedKey.map { .string($0) } ?? .null),
+                    ("outputs", .array(s.outputs.map { .string($0) }))]
+                let jobs = queued.filter { $0.entry.stage == s.id }
+                if !jobs.isEmpty {
+                    fields.append(("slurm_jobs", .array(jobs.map { e, j in
+                        .object([("job", .string(j.id)), ("role", .string(e.role)), ("state", .string(j.state)),
+                                 ("reason", .string(j.reason)), ("node", .string(j.node))]) })))
+                }
+                return .object(fields)
             }
             print(JSONValue.array(items).pretty)
             return
@@ -175,7 +184,7 @@ struct Status: ParsableCommand {
         let stale = plan.stages.filter { $0.decision == .stale }.count
         let waiting = plan.stages.filter { $0.decision == .mustBuildToKnow }.count
         print("\(plan.stages.count - stale - waiting) fresh, \(stale) stale, \(waiting) waiting for a rebuilt input")
-        for (entry, job) in queuedSlurmJobs(driver.workspace) {
+        for (entry, job) in queued {
             print("slurm \(job.state.lowercased().padding(toLength: 10, withPad: " ", startingAt: 0)) job \(job.id)  \(entry.stage) (\(entry.role == "shards" ? "shard \(job.task.map(String.init) ?? "?")" : "stage"))"
                   + (job.state == "RUNNING" ? " on \(job.node)" : job.reason == "None" ? "" : " — \(job.reason)"))
         }

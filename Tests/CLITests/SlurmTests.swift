@@ -114,6 +114,11 @@ final class SlurmTests: XCTestCase {
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/data/spec/a.h5"), "a's job should still be running")
+        // status shows the jobs the dead driver left in the queue.
+        let status = try CLI.run(["status", "spec.json", "--json"], in: s.dir, env: env, testkit: true)
+        let stageA = try JSONValue.parse(status.stdout).arrayValue?.first { $0["id"]?.stringValue == "a" }
+        XCTAssertEqual(stageA?["slurm_jobs"]?.arrayValue?.count, 1, status.stdout)
+        XCTAssertTrue(["PENDING", "RUNNING"].contains(stageA?["slurm_jobs"]?.arrayValue?.first?["state"]?.stringValue ?? ""), status.stdout)
 
         let second = try CLI.run(args, in: s.dir, env: env.merging(["TLSPIPE_LOG": "info"]) { $1 }, testkit: true)
         XCTAssertEqual(second.status, 0, second.stderr)
