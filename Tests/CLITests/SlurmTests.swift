@@ -21,7 +21,12 @@ final class SlurmTests: XCTestCase {
 
     /// SLURM_CONF for the commands under test (skips with the reason when there is no cluster).
     func slurmEnv(_ extra: [String: String] = [:]) throws -> [String: String] {
-        guard let c = Self.cluster, let conf = c.conf else { throw XCTSkip(Self.cluster?.whyNot ?? "no Slurm cluster") }
+        guard let c = Self.cluster else { throw XCTSkip("no Slurm cluster") }
+        guard let conf = c.conf else {
+            if !c.installed { throw XCTSkip(c.whyNot) }
+            XCTFail(c.whyNot)
+            throw XCTSkip("see the failure above")
+        }
         return ["SLURM_CONF": conf].merging(extra) { $1 }
     }
 
@@ -249,7 +254,11 @@ final class SlurmDefaultSpecTests: XCTestCase {
     func testDefaultSpecThroughSlurmEqualsALocalRun() throws {
         let cluster = SlurmTestCluster()
         defer { cluster.stop() }
-        guard let conf = cluster.conf else { throw XCTSkip(cluster.whyNot) }
+        guard let conf = cluster.conf else {
+            if !cluster.installed { throw XCTSkip(cluster.whyNot) }
+            XCTFail(cluster.whyNot)
+            return
+        }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         let spec = root + "/pipelines/default.json"
         let s = Scratch()

@@ -88,12 +88,15 @@ public final class SlurmTestCluster: @unchecked Sendable {
     public let dir: String
     public let conf: String?
     public let whyNot: String
+    /// Whether Slurm is installed here (a cluster that does not start despite it is a failure, not a skip).
+    public let installed: Bool
 
     public init() {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         dir = "/tmp/tlspipe-slurm-\(UUID().uuidString.prefix(8))"
         let script = root + "/scripts/slurm-test-cluster.sh"
         let result: (status: Int32, output: String) = (try? runProgram("/bin/bash", [script, "start", dir])) ?? (127, "cannot run \(script)")
+        installed = result.status != 3
         if result.status == 0 {
             conf = dir + "/slurm.conf"
             whyNot = ""
