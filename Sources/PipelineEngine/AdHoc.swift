@@ -75,6 +75,9 @@ public struct AdHocStage: Sendable {
             return text == "true" ? .bool(true) : text == "false" ? .bool(false) : .string(text)
         case .string:
             return .string(text)
+        case .object:
+            // JSON text on the command line: omega0_distribution='{"type": "uniform", "min": 0.1, "max": 1}'.
+            return (try? JSONValue.parse(text)) ?? .string(text)
         }
     }
 }

@@ -9,6 +9,10 @@ public enum ParameterType: Sendable {
     case doubles(min: Double? = nil, exclusiveMin: Bool = false, nonEmpty: Bool = true, ordered: Bool = true)
     case string(allowed: [String]? = nil)
     case bool
+    /// A JSON object with named members, each of its own type (`required` ones must be there;
+    /// no others are allowed), e.g. a distribution {"type": "log-uniform", "min": 0.01, "max": 1}.
+    /// What the members mean together is the kind's to check (`StageKind.validate`).
+    indirect case object(members: [(String, ParameterType)], required: [String])
 }
 
 extension ParameterType {
@@ -27,6 +31,8 @@ extension ParameterType {
                 + (ordered ? ", in the outputs' order (reordering reruns)" : ", order ignored")
         case let .string(allowed): return allowed.map { "one of " + $0.joined(separator: ", ") }
         case .bool: return "true or false"
+        case let .object(members, required):
+            return "object with " + members.map { required.contains($0.0) ? $0.0 : $0.0 + " (optional)" }.joined(separator: ", ")
         }
     }
 }
@@ -91,6 +97,26 @@ public struct ParameterSpec: Sendable {
         case .bool:
             guard let b = value.boolValue else { return .failure(.init("expected true or false, got \(value.typeName)")) }
             return .success(.bool(b))
+        case let .object(members, required):
+            let names = members.map(\.0)
+            guard let given = value.objectMembers else {
+                return .failure(.init("expected an object with \(names.joined(separator: ", ")), got \(value.typeName)"))
+            }
+            var out: [(String, JSONValue)] = []
+            for (name, v) in given {
+                guard let type = members.first(where: { $0.0 == name })?.1 else {
+                    return .failure(.init("unknown member '\(name)'\(Suggest.phrase(name, among: names)); expected \(names.joined(separator: ", "))"))
+                }
+                switch ParameterSpec(name, type, help: "").normalise(v) {
+                case .success(let c): out.append((name, c))
+                case .failure(let p): return .failure(.init("\(name): \(p.message)"))
+                }
+            }
+            for r in required where !given.contains(where: { $0.0 == r }) {
+                return .failure(.init("missing member '\(r)' (expected \(names.joined(separator: ", ")))"))
+            }
+            // Canonical: members in name order, so key order in the spec changes nothing.
+            return .success(.object(out.sorted { $0.0 < $1.0 }))
         }
     }
 

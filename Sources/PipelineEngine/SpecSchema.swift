@@ -79,6 +79,10 @@ public enum SpecSchema {
             return allowed.map { [("enum", .array($0.map { .string($0) }))] } ?? [("type", .string("string"))]
         case .bool:
             return [("type", .string("boolean"))]
+        case let .object(members, required):
+            return [("type", .string("object")),
+                    ("properties", .object(members.map { ($0.0, .object(typeSchema($0.1))) })),
+                    ("required", .array(required.map { .string($0) })), ("additionalProperties", .bool(false))]
         }
     }
 }

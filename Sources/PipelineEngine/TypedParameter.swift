@@ -7,6 +7,7 @@ public protocol ParameterValue: Sendable {
 extension Int: ParameterValue { public static func read(_ json: JSONValue) -> Int? { json.intValue } }
 extension Double: ParameterValue { public static func read(_ json: JSONValue) -> Double? { json.doubleValue } }
 extension String: ParameterValue { public static func read(_ json: JSONValue) -> String? { json.stringValue } }
+extension JSONValue: ParameterValue { public static func read(_ json: JSONValue) -> JSONValue? { json } }
 extension Bool: ParameterValue { public static func read(_ json: JSONValue) -> Bool? { json.boolValue } }
 extension Array: ParameterValue where Element == Double {
     public static func read(_ json: JSONValue) -> [Double]? { json.arrayValue?.compactMap(\.doubleValue) }

@@ -1,0 +1,83 @@
+import Foundation
+
+/// One electron on a chain with a TLS on every site, in real space (no translation symmetry):
+///
+///     H = −t Σ_x (c†_{x+1} c_x + h.c.) + Σ_x ε_x n_x + Σ_i (ω0_i/2) σ^z_i − Σ_i g_i n_i σ^x_i
+///
+/// Basis |x, c⟩ at index x·2^N + c: electron on site x, c an N-bit integer, bit i = TLS i
+/// (1 = σ^z up). Everything is real at zero twist: the current is j = i·A with A real
+/// antisymmetric, (A v)(x) = t [v(x+1) − v(x−1)] (j = N ∂H/∂φ), so |⟨n|j|m⟩|² = ⟨n|A|m⟩².
+public struct DisorderedChain: Sendable, Equatable {
+    public let t: Double
+    public let onsite: [Double]
+    public let omega0: [Double]
+    public let g: [Double]
+    public let boundary: ChainBoundary
+
+    public init(t: Double, onsite: [Double], omega0: [Double], g: [Double], boundary: ChainBoundary) {
+        precondition(onsite.count == omega0.count && onsite.count == g.count && onsite.count >= 2)
+        self.t = t; self.onsite = onsite; self.omega0 = omega0; self.g = g; self.boundary = boundary
+    }
+
+    public var sites: Int { onsite.count }
+    public var dimension: Int { sites << sites }
+
+    /// Below every eigenvalue: a common reference for the Boltzmann factors of all realisations
+    /// drawn from the same bounds (`DisorderSettings.energyFloor`), so that sums pool.
+    public var energyFloor: Double {
+        -2 * abs(t) - (onsite.map(abs).max() ?? 0) - (g.map(abs).max() ?? 0) - omega0.reduce(0) { $0 + abs($1) } / 2
+    }
+
+    public enum Operator: Sendable { case hamiltonian, current, kinetic }
+
+    /// out = Op · v (Op = H, A with j = i·A, or the hopping part K).
+    public func apply(_ op: Operator, _ v: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+        let n = sites, configs = 1 << n
+        let periodic = boundary == .periodic
+        for x in 0..<n {
+            let base = x * configs
+            let right = x + 1 < n ? x + 1 : (periodic ? 0 : -1)
+            let left = x > 0 ? x - 1 : (periodic ? n - 1 : -1)
+            // A ring of 2 sites has one bond counted twice: as on the TLS-model ring, both hops are kept.
+            for c in 0..<configs {
+                var acc = 0.0
+                switch op {
+                case .hamiltonian, .kinetic:
+                    if right >= 0 { acc -= t * v[right * configs + c] }
+                    if left >= 0 { acc -= t * v[left * configs + c] }
+                    if op == .hamiltonian {
+                        var d = onsite[x]
+                        for i in 0..<n { d += omega0[i] * ((c >> i) & 1 == 1 ? 0.5 : -0.5) }
+                        acc += d * v[base + c] - g[x] * v[base + (c ^ (1 << x))]
+                    }
+                case .current:
+                    if right >= 0 { acc += t * v[right * configs + c] }
+                    if left >= 0 { acc -= t * v[left * configs + c] }
+                }
+                out[base + c] = acc
+            }
+        }
+    }
+
+    /// The dense matrix of an operator (column-major), for exact diagonalisation.
+    public func dense(_ op: Operator) -> [Double] {
+        let d = dimension
+        var m = [Double](repeating: 0, count: d * d)
+        var e = [Double](repeating: 0, count: d)
+        m.withUnsafeMutableBufferPointer { mp in
+            for col in 0..<d {
+                e[col] = 1
+                e.withUnsafeBufferPointer { apply(op, $0.baseAddress!, into: mp.baseAddress! + col * d) }
+                e[col] = 0
+            }
+        }
+        return m
+    }
+}
+
+extension DisorderSettings {
+    /// Below every eigenvalue of every realisation (from the distributions' bounds).
+    public var energyFloor: Double {
+        -2 * abs(t) - width / 2 - g.bound - Double(sites) * omega0.bound / 2
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import HDF5
+import PipelineEngine
+import TestSupport
+import XCTest
+
+/// The `ed` stage's real-space path: disorder parameters as a spec writes them.
+final class DisorderStageTests: XCTestCase {
+    /// W = 0 with explicit per-site distributions that are fixed: the real-space path gives the
+    /// momentum-sector spectrum; with disorder, realisations give batch spectra (error bars) and
+    /// the same seed gives the same artifact.
+    func testRealSpaceEDStage() throws {
+        let s = Scratch()
+        s.write(#"""
+        {"name": "dis", "stages": [
+          {"id": "clean", "kind": "ed", "params": {"sites": 6, "g": 1, "omega0": 0.5, "temperatures": [0.5, 2], "bin_width": 0.001}},
+          {"id": "clean-rs", "kind": "ed", "params": {"sites": 6, "g": 1, "omega0": 0.5, "temperatures": [0.5, 2], "bin_width": 0.001,
+            "g_distribution": {"type": "fixed", "value": 1}, "omega_max": 7}},
+          {"id": "dirty", "kind": "ed", "params": {"sites": 6, "g": 1, "omega0": 0.5, "temperatures": [0.5, 2], "bin_width": 0.001,
+            "disorder_width": 1, "omega0_distribution": {"max": 1, "min": 0.05, "type": "log-uniform"}, "realizations": 3, "seed": 5}}
+        ]}
+        """#)
+        let out = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir)
+        XCTAssertEqual(out.status, 0, out.stderr)
+        func read(_ id: String, _ name: String) throws -> [Double] {
+            let f = try HDF5File.open(s.dir + "/data/spec/\(id).h5")
+            defer { f.close() }
+            return try f.root.readDoubles(name).values
+        }
+        let a = try read("clean", "kinetic_energy"), b = try read("clean-rs", "kinetic_energy")
+        for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-10) }
+        XCTAssertEqual(try read("clean", "drude_weight").count, 2)
+        let batches = try read("dirty", "batch_kinetic_energy")
+        XCTAssertEqual(batches.count, 6, "3 realisations × 2 temperatures")
+        XCTAssertNotEqual(batches[0], batches[2], "realisations differ")
+        // Member order in a distribution object is not part of the key.
+        s.write((try String(contentsOfFile: s.spec, encoding: .utf8)).replacingOccurrences(
+            of: #"{"max": 1, "min": 0.05, "type": "log-uniform"}"#, with: #"{"type": "log-uniform", "min": 0.05, "max": 1}"#))
+        let again = try CLI.run(["run", "spec.json"], in: s.dir)
+        XCTAssertTrue(again.stdout.contains("nothing to do"), again.stdout)
+    }
+
+    func testDisorderParameterErrors() throws {
+        let s = Scratch()
+        for (params, expected) in [
+            (#""omega0_distribution": {"type": "log-uniform", "min": 0, "max": 1}, "seed": 1"#, "params.omega0_distribution: log-uniform needs min > 0"),
+            (#""g_distribution": {"type": "uniform", "mni": 0.5, "max": 1}"#, "params.g_distribution: unknown member 'mni'"),
+            (#""g_distribution": {"type": "gaussian"}"#, "params.g_distribution: type: must be one of fixed, uniform, log-uniform, binary"),
+            (#""disorder_width": 1, "realizations": 4"#, "params.seed: several random realisations need a seed"),
+            (#""disorder_width": 1, "seed": 1, "twists": 2"#, "params.twists: the real-space path (disorder) has no twists"),
+            (#""disorder_width": 1, "seed": 1, "sites": 10"#, "params.sites: the real-space ED (disorder) diagonalises N·2^N states densely: at most 9 sites"),
+        ] {
+            var p = #""sites": 6, "g": 1, "omega0": 0.5, "temperatures": [1], "#
+            p += params
+            if params.contains("\"sites\": 10") { p = p.replacingOccurrences(of: #""sites": 6, "#, with: "") }
+            s.write(#"{"name": "e", "stages": [{"id": "x", "kind": "ed", "params": {"# + p + "}}]}")
+            let r = try CLI.run(["validate", "spec.json"], in: s.dir)
+            XCTAssertEqual(r.status, 2, params)
+            XCTAssertTrue(r.stderr.contains(expected), "\(params): \(r.stderr)")
+        }
+    }
+}

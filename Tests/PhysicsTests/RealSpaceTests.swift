@@ -1,0 +1,104 @@
+import Foundation
+import LinearAlgebra
+@testable import Physics
+import XCTest
+
+/// The real-space path (disorder, per-site ω0 and g) against the momentum-sector code, the
+/// static-disorder code, and the f-sum rule.
+final class RealSpaceTests: XCTestCase {
+    func normalised(_ chain: DisorderedChain, _ temps: [Double], binWidth: Double, omegaMax: Double, floor: Double) throws
+        -> (sigma: StickHistogram, kinetic: [Double]) {
+        let sums = try RealSpaceED.kuboSums(chain, temperatures: temps, binWidth: binWidth,
+                                            binCount: Int((omegaMax / binWidth).rounded(.up)), floor: floor)
+        let n = sums.normalised()
+        return (n.sigma, n.kinetic)
+    }
+
+    func assertSame(_ a: StickHistogram, _ b: StickHistogram, _ ka: [Double], _ kb: [Double], tolerance: Double,
+                    file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.weight.count, b.weight.count, file: file, line: line)
+        for r in 0..<a.temperatures.count {
+            let scale = a.totalWeight(row: r)
+            XCTAssertEqual(a.totalWeight(row: r), b.totalWeight(row: r), accuracy: tolerance * scale, "T row \(r)", file: file, line: line)
+            XCTAssertEqual(a.drude[r], b.drude[r], accuracy: tolerance * scale, "drude, T row \(r)", file: file, line: line)
+            XCTAssertEqual(ka[r], kb[r], accuracy: tolerance * max(1, abs(kb[r])), "⟨K⟩, T row \(r)", file: file, line: line)
+            // Bin by bin, as running sums (a stick on a bin edge may land on either side).
+            var ca = 0.0, cb = 0.0, worst = 0.0
+            for k in 0..<a.binCount {
+                ca += a.weight[r * a.binCount + k]; cb += b.weight[r * b.binCount + k]
+                worst = max(worst, abs(ca - cb))
+            }
+            XCTAssertLessThan(worst, tolerance * scale, "cumulative σ, T row \(r)", file: file, line: line)
+        }
+    }
+
+    /// W = 0 with the same ω0 and g on every site: the real-space spectrum is the momentum
+    /// sectors' (N = 6, 8; three temperatures), to 1e-10.
+    func testZeroDisorderEqualsMomentumSectors() throws {
+        for n in [6, 8] {
+            let temps = [0.3, 1, 3]
+            let model = TLSModel(sites: n, t: 1, g: 1, omega0: 0.5)
+            let omegaMax = TLSSpectrumRange.defaultOmegaMax(model)
+            let ref = try ExactDiagonalization.compute(EDSettings(model: model, temperatures: temps, binWidth: 1e-3, omegaMax: omegaMax))
+            let s = DisorderSettings(sites: n, omega0: .fixed(0.5), g: .fixed(1), seed: 1)
+            let mine = try normalised(s.realization(0), temps, binWidth: 1e-3, omegaMax: omegaMax, floor: s.energyFloor)
+            assertSame(mine.sigma, ref.spectrum, mine.kinetic, ref.kinetic, tolerance: 1e-10)
+        }
+    }
+
+    /// ω0_i = 0: the TLSs are static ±1 (σ^x) and every one of the 2^N configurations is equally
+    /// likely, so one realisation equals the static-disorder code pooled over the 2^N chains with
+    /// site energies ε_x − g_x s_x (ring and open chain).
+    func testStaticLimitEqualsStaticDisorder() throws {
+        for boundary in [ChainBoundary.periodic, .open] {
+            let n = 6, temps = [0.5, 2]
+            let s = DisorderSettings(sites: n, width: 1, kind: .box, omega0: .fixed(0), g: .uniform(min: 0.5, max: 1), seed: 7,
+                                     boundary: boundary)
+            let chain = s.realization(3)
+            XCTAssertEqual(Set(chain.onsite).count, n, "box disorder: distinct energies")
+            let settings = StaticDisorderSettings(sites: n, t: 1, g: 3, realizations: 1, seed: 0, temperatures: temps,
+                                                  binWidth: 1e-3, omegaMax: 8, boundary: boundary)
+            var pooled: KuboSums? = nil
+            for c in 0..<(1 << n) {
+                let energies = (0..<n).map { x in chain.onsite[x] - chain.g[x] * ((c >> x) & 1 == 1 ? 1 : -1) }
+                let sums = try StaticDisorder.kuboSums(energies: energies, settings: settings)
+                if pooled == nil { pooled = sums } else { pooled!.accumulate(sums) }
+            }
+            let ref = pooled!.normalised()
+            let mine = try normalised(chain, temps, binWidth: 1e-3, omegaMax: 8, floor: s.energyFloor)
+            assertSame(mine.sigma, ref.sigma, mine.kinetic, ref.kinetic, tolerance: 1e-10)
+        }
+    }
+
+    /// Open chain: j = i[H, X] exactly, so ∫σ dω = π⟨−K⟩ for every realisation, to round-off,
+    /// with box disorder, log-uniform ω0 (the glass case) and binary g.
+    func testFSumRulePerRealisationOnTheOpenChain() throws {
+        let s = DisorderSettings(sites: 6, width: 2, kind: .box, omega0: .logUniform(min: 0.01, max: 1),
+                                 g: .binary(min: 0.5, max: 1.5), seed: 11, boundary: .open)
+        for r in 0..<3 {
+            let x = try normalised(s.realization(r), [0.2, 1, 5], binWidth: 1e-3, omegaMax: 12, floor: s.energyFloor)
+            for row in 0..<3 {
+                XCTAssertEqual(x.sigma.totalWeight(row: row) / (Double.pi * -x.kinetic[row]), 1, accuracy: 1e-12, "realisation \(r), row \(row)")
+            }
+        }
+    }
+
+    /// The same seed gives the same chain on every machine: pinned values, not trust in the generator.
+    func testRealisationsArePinnedByValue() {
+        let s = DisorderSettings(sites: 4, width: 2, kind: .box, omega0: .logUniform(min: 0.01, max: 1),
+                                 g: .binary(min: 0.5, max: 1.5), seed: 42)
+        let c = s.realization(3)
+        XCTAssertEqual(c.onsite, [-0.4572260132236432, 0.5632134874181172, 0.7005692859864636, -0.032157892967086266])
+        XCTAssertEqual(c.omega0, [0.0263780545766227, 0.045957035642940514, 0.03529186368728476, 0.021279735260652206])
+        XCTAssertEqual(c.g, [0.5, 0.5, 1.5, 0.5])
+        let b = DisorderSettings(sites: 4, width: 2, kind: .binary, omega0: .uniform(min: 0.1, max: 0.3), g: .fixed(1), seed: 42).realization(0)
+        XCTAssertEqual(b.onsite, [1.0, -1.0, 1.0, 1.0])
+        XCTAssertEqual(b.omega0, [0.2117442994364028, 0.20948893920028, 0.27027352449187025, 0.22620148462445294])
+        XCTAssertEqual(b.g, [1.0, 1.0, 1.0, 1.0])
+        // Bounds hold for many draws.
+        for r in 0..<200 {
+            let x = s.realization(r)
+            XCTAssertTrue(x.onsite.allSatisfy { abs($0) <= 1 } && x.omega0.allSatisfy { $0 >= 0.01 && $0 <= 1 } && x.g.allSatisfy { $0 == 0.5 || $0 == 1.5 })
+        }
+    }
+}
