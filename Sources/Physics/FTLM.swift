@@ -63,7 +63,12 @@ public enum FTLM {
 
     /// The random start vector of (momentum index, vector index): complex Gaussian entries.
     public static func randomVector(dimension d: Int, seed: UInt64, momentum: Int, vector: Int) -> [ComplexDouble] {
-        var rng = Xoshiro256(seed: seed, stream: (UInt64(momentum) << 32) | UInt64(vector))
+        randomVector(dimension: d, seed: seed, stream: (UInt64(momentum) << 32) | UInt64(vector))
+    }
+
+    /// The random start vector of one stream of the seed.
+    public static func randomVector(dimension d: Int, seed: UInt64, stream: UInt64) -> [ComplexDouble] {
+        var rng = Xoshiro256(seed: seed, stream: stream)
         return (0..<d).map { _ in ComplexDouble(rng.gaussian(), rng.gaussian()) }
     }
 
@@ -130,7 +135,7 @@ public enum FTLM {
     }
 
     /// The FTLM contribution of one random vector of one sector.
-    public static func addRandomVector(_ sector: Sector, start: [ComplexDouble], steps: Int, weight: Double,
+    public static func addRandomVector<Space: KrylovSpace>(_ sector: Space, start: [ComplexDouble], steps: Int, weight: Double,
                                        storage: KrylovStorage? = nil, threads: Int = 1, into sums: inout KuboSums) throws {
         let d = sector.dimension
         // Parallelism is ours, never OpenBLAS's: its threaded dgemm gives different bits for 1
@@ -156,7 +161,7 @@ public enum FTLM {
         kr.withUnsafeBufferPointer { kp in
             realPartOfAdjointProduct(basis.vectors, rows: d, colsA: m, kp.baseAddress!, colsB: 1, into: &c)
         }
-        let floor = sector.model.energyFloor
+        let floor = sector.energyFloor
         // Z and ⟨K⟩ need only the first Lanczos run.
         var kinI = [Double](repeating: 0, count: m)  // Re ⟨r|ψ_i⟩⟨ψ_i|K|r⟩
         for i in 0..<m {

@@ -28,8 +28,8 @@ public struct KrylovBasis {
 
     /// Runs up to `steps` steps from `start` (normalised inside) into `storage` (room for
     /// D × steps). Stops early on an invariant subspace.
-    public init(sector: Sector, start: UnsafePointer<ComplexDouble>, steps maxSteps: Int, storage v: UnsafeMutablePointer<ComplexDouble>,
-                threads: Int = 1) {
+    public init<Space: KrylovSpace>(sector: Space, start: UnsafePointer<ComplexDouble>, steps maxSteps: Int,
+                                    storage v: UnsafeMutablePointer<ComplexDouble>, threads: Int = 1) {
         let d = sector.dimension
         dimension = d
         vectors = v

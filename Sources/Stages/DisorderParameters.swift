@@ -24,6 +24,15 @@ enum DisorderParameters {
                                             help: "ring or open chain (real-space path only; the f-sum rule is exact on the open chain)")
 
     static var specs: [ParameterSpec] { [width.spec, kind.spec, omega0.spec, g.spec, realizations.spec, seed.spec, boundary.spec] }
+    /// For kinds with a seed of their own (ftlm): the same parameters but `seed`.
+    static var specsWithoutSeed: [ParameterSpec] { specs.filter { $0.name != seed.name } }
+
+    /// The histogram range: the clean model's, widened by the disorder's bounds.
+    static func omegaMax(_ p: Params) -> Double {
+        guard realSpace(p) else { return TLSSpectrumRange.defaultOmegaMax(ModelParameters.model(p)) }
+        let s = settings(p)
+        return 4 * abs(s.t) + 2 * s.g.bound + 4 * s.omega0.bound + s.width + 1
+    }
 
     /// Whether these parameters ask for the real-space path (a seed alone does not).
     static func realSpace(_ p: Params) -> Bool {

@@ -25,7 +25,7 @@ struct EDStage: HDF5StageKind {
 
     func sizes(_ p: Params) -> [SizeEstimate] {
         let d = pow(2.0, Double(p[ModelParameters.sites]))
-        let range = p[ModelParameters.omegaMax] ?? Self.omegaMax(p)
+        let range = p[ModelParameters.omegaMax] ?? DisorderParameters.omegaMax(p)
         if DisorderParameters.realSpace(p) {
             let n = Double(p[ModelParameters.sites]) * d
             return [
@@ -40,13 +40,6 @@ struct EDStage: HDF5StageKind {
                          what: "dense sector matrices of 2^\(p[ModelParameters.sites]) × 2^\(p[ModelParameters.sites]) complex numbers per core"),
             Footprint.histogram(range: range, binWidth: ModelParameters.binWidth, temperatures: ModelParameters.temperatures, p, copies: Footprint.cores + 1),
         ]
-    }
-
-    /// The histogram range: the clean model's, widened by the disorder's bounds.
-    static func omegaMax(_ p: Params) -> Double {
-        guard DisorderParameters.realSpace(p) else { return TLSSpectrumRange.defaultOmegaMax(ModelParameters.model(p)) }
-        let s = DisorderParameters.settings(p)
-        return 4 * abs(s.t) + 2 * s.g.bound + 4 * s.omega0.bound + s.width + 1
     }
 
     func run(_ context: StageContext) throws -> StageReport {
@@ -66,7 +59,7 @@ struct EDStage: HDF5StageKind {
         let count = p[DisorderParameters.realizations] ?? 1
         let samples = try RealSpaceED.realizations(s, 0..<count, temperatures: p[ModelParameters.temperatures],
                                                    binWidth: p[ModelParameters.binWidth],
-                                                   omegaMax: p[ModelParameters.omegaMax] ?? Self.omegaMax(p)) {
+                                                   omegaMax: p[ModelParameters.omegaMax] ?? DisorderParameters.omegaMax(p)) {
             context.progress($0, "realisations")
         }
         let mean = RealSpaceED.average(samples)

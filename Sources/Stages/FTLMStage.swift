@@ -29,12 +29,13 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
     static let seed = Parameter<Int>("seed", .int(min: 0), help: "random seed")
     static let shards = Parameter<Int>("shards", .int(min: 1, max: 10000), default: .int(1), affectsResults: false,
                       help: "pieces the engine runs in parallel (an execution detail: results do not depend on it)")
-    let parameters: [ParameterSpec] = ModelParameters.specs(maxSites: 20) + [Self.lanczosSteps.spec, Self.randomVectors.spec, Self.targetError.spec, Self.targetDelta.spec, Self.targetMinTemperature.spec, Self.maxRandomVectors.spec, Self.exactWindow.spec, Self.exactMaxStates.spec, Self.batches.spec, Self.momentumBlocks.spec, Self.seed.spec, Self.shards.spec]
+    let parameters: [ParameterSpec] = ModelParameters.specs(maxSites: 20) + [Self.lanczosSteps.spec, Self.randomVectors.spec, Self.targetError.spec, Self.targetDelta.spec, Self.targetMinTemperature.spec, Self.maxRandomVectors.spec, Self.exactWindow.spec, Self.exactMaxStates.spec, Self.batches.spec, Self.momentumBlocks.spec, Self.seed.spec, Self.shards.spec] + DisorderParameters.specsWithoutSeed
     let inputs: [InputSpec] = []
 
     func validate(_ p: Params) -> [(String, String)] {
         var problems = ModelParameters.validateRange(p)
         if p[Self.batches] > p[Self.randomVectors] { problems.append((Self.batches.name, "must not exceed random_vectors")) }
+        if DisorderParameters.realSpace(p) { return problems + DisorderParameters.validate(p) + validateRealSpace(p) }
         let units = p[Self.batches] * p[Self.momentumBlocks]
         if p[Self.shards] > units {
             problems.append((Self.shards.name, "must not exceed batches × momentum_blocks = \(units) (a shard is a set of batches, or of their momentum blocks)"))
@@ -67,7 +68,8 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
     func sizesPerShard(_ p: Params) -> [SizeEstimate] { sizes(p, shardsAtOnce: 1) }
 
     func sizes(_ p: Params, shardsAtOnce: Double) -> [SizeEstimate] {
-        let d = pow(2.0, Double(p[ModelParameters.sites]))
+        // The real-space path has no sectors: one space of N·2^N states.
+        let d = pow(2.0, Double(p[ModelParameters.sites])) * (DisorderParameters.realSpace(p) ? Double(p[ModelParameters.sites]) : 1)
         let m = min(Double(p[Self.lanczosSteps]), d)
         let exact = p[Self.exactWindow] > 0 ? Double(p[Self.exactMaxStates]) * Double(p[ModelParameters.sites]) * d * Footprint.complex : 0
         return [
@@ -83,7 +85,8 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         var s = FTLMSettings(model: ModelParameters.model(p), temperatures: p[ModelParameters.temperatures],
                              lanczosSteps: p[Self.lanczosSteps], randomVectors: p[Self.randomVectors],
                              batches: p[Self.batches], seed: UInt64(p[Self.seed]), twists: p[ModelParameters.twists],
-                             binWidth: p[ModelParameters.binWidth], omegaMax: p[ModelParameters.omegaMax])
+                             binWidth: p[ModelParameters.binWidth],
+                             omegaMax: p[ModelParameters.omegaMax] ?? (DisorderParameters.realSpace(p) ? DisorderParameters.omegaMax(p) : nil))
         s.exactWindow = p[Self.exactWindow]
         s.exactMaxStates = p[Self.exactMaxStates]
         return s
@@ -98,6 +101,7 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
     }
 
     func runShard(_ context: StageContext, shard: Int, count: Int, output: String) throws {
+        if DisorderParameters.realSpace(context.params) { return try runRealSpaceShard(context, shard: shard, count: count, output: output) }
         let s = settings(context.params)
         // Work units u = batch × J + block (J = momentum_blocks; with J = 1 a unit is a batch).
         // Shard k of round r holds units k, k + count, … of that round's vectors.
@@ -158,7 +162,8 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
 
     func merge(_ context: StageContext, shards: [String]) throws -> StageReport {
         let s = settings(context.params)
-        let r = FTLM.merge(try pooledBatches(context, shards: shards))
+        let r = DisorderParameters.realSpace(context.params) ? FTLM.quenchedMerge(try realSpaceUnits(context, shards: shards))
+                                                             : FTLM.merge(try pooledBatches(context, shards: shards))
         try SpectrumArtifact(spectrum: r.spectrum, batches: r.batchSpectra, kineticEnergy: r.kineticEnergy,
                              batchKineticEnergy: r.batchKineticEnergy, label: ModelParameters.label("FTLM", context.params),
                              coarse: r.coarseSpectrum)

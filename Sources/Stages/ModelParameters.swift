@@ -34,6 +34,7 @@ enum ModelParameters {
     }
 
     static func label(_ method: String, _ p: Params) -> String {
-        "\(method) (N = \(p[ModelParameters.sites])\(p[ModelParameters.twists] > 1 ? ", \(p[ModelParameters.twists]) twists" : ""), ω0 = \(JSONValue.format(p[ModelParameters.omega0])))"
+        let w = p.optionalDouble("disorder_width") ?? 0
+        return "\(method) (N = \(p[ModelParameters.sites])\(p[ModelParameters.twists] > 1 ? ", \(p[ModelParameters.twists]) twists" : ""), ω0 = \(JSONValue.format(p[ModelParameters.omega0]))\(w > 0 ? ", W = \(JSONValue.format(w))" : ""))"
     }
 }

@@ -40,6 +40,29 @@ final class DisorderStageTests: XCTestCase {
         XCTAssertTrue(again.stdout.contains("nothing to do"), again.stdout)
     }
 
+    /// Real-space FTLM: realisations (and their batches) are shards, and sharded equals
+    /// unsharded bit for bit; the artifact feeds the usual filter and d.c. stages.
+    func testRealSpaceFTLMShardsBitForBit() throws {
+        let s = Scratch()
+        func spec(_ shards: Int) -> String {
+            #"{"name": "d", "stages": [{"id": "ft", "kind": "ftlm", "params": {"sites": 6, "g": 1, "omega0": 0.5, "temperatures": [0.5, 2], "lanczos_steps": 40, "random_vectors": 4, "batches": 2, "seed": 3, "disorder_width": 1, "realizations": 3, "shards": \#(shards)}}, {"id": "dc", "kind": "dc", "inputs": {"spectrum": "ft"}, "params": {"delta_min": 0.02, "delta_max": 0.1}}]}"#
+        }
+        var results: [[[Double]]] = []
+        for shards in [1, 6] {
+            s.write(spec(shards), to: "s\(shards).json")
+            let out = try CLI.run(["run", "s\(shards).json", "--jobs", "2", "--data-dir", "d\(shards)"], in: s.dir)
+            XCTAssertEqual(out.status, 0, out.stderr)
+            let f = try HDF5File.open(s.dir + "/d\(shards)/ft.h5")
+            defer { f.close() }
+            results.append(try ["weight", "batch_weight", "drude_weight", "kinetic_energy", "batch_kinetic_energy"].map { try f.root.readDoubles($0).values })
+        }
+        XCTAssertEqual(results[0], results[1])
+        XCTAssertEqual(results[0][4].count, 6, "3 realisations × 2 temperatures as error samples")
+        s.write(spec(7), to: "bad.json")
+        let bad = try CLI.run(["validate", "bad.json"], in: s.dir)
+        XCTAssertTrue(bad.stderr.contains("shards: must not exceed realizations × batches = 6"), bad.stderr)
+    }
+
     func testDisorderParameterErrors() throws {
         let s = Scratch()
         for (params, expected) in [

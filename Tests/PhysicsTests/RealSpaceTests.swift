@@ -102,3 +102,77 @@ final class RealSpaceTests: XCTestCase {
         }
     }
 }
+
+/// Real-space FTLM against real-space ED, realisation by realisation, within the random-vector
+/// errors (the batch spread); and at W = 0 against the momentum-sector ED.
+final class RealSpaceFTLMTests: XCTestCase {
+    /// σ integrated over windows of ω, the first counting half the ω = 0 weight (the sticks of
+    /// FTLM and ED differ, their weights per window agree within statistics; and at W = 0 the
+    /// ±K degeneracies make FTLM put part of the ω = 0 weight on sticks at ω ~ 1e-8, which only
+    /// the window sees as the same thing), and ⟨K⟩, for one temperature row.
+    func observables(_ h: StickHistogram, _ k: [Double], row: Int) -> [Double] {
+        let sticks = h.sticks(row: row)
+        var windows = [Double](repeating: 0, count: 6)
+        windows[0] = sticks.drude / 2
+        for (p, w) in zip(sticks.positions, sticks.weights) { windows[min(5, Int(p / 0.75))] += w }
+        return [k[row]] + windows
+    }
+
+    func check(ftlm r: StaticDisorderResult, exact: (StickHistogram, [Double]), temps: [Double], label: String) {
+        for row in temps.indices {
+            let est = observables(r.spectrum, r.kineticEnergy, row: row)
+            let ref = observables(exact.0, exact.1, row: row)
+            let samples = zip(r.batchSpectra, r.batchKineticEnergy).map { observables($0, $1, row: row) }
+            let n = Double(samples.count)
+            for q in est.indices {
+                let mean = samples.reduce(0) { $0 + $1[q] } / n
+                let sd = (samples.reduce(0) { $0 + ($1[q] - mean) * ($1[q] - mean) } / (n - 1)).squareRoot()
+                // 4 standard errors (7 observables × 2 temperatures: a 4σ miss is rare), plus
+                // 1e-9 for observables that are exact (no current at all in a window).
+                XCTAssertEqual(est[q], ref[q], accuracy: 4 * sd / n.squareRoot() + 1e-9 * max(1, abs(ref[q])),
+                               "\(label), T = \(temps[row]), observable \(q)")
+            }
+        }
+    }
+
+    func testAgainstRealSpaceEDPerRealisation() throws {
+        let temps = [0.5, 2.0]
+        let disorder = DisorderSettings(sites: 8, width: 1, kind: .box, omega0: .fixed(0.5), g: .uniform(min: 0.5, max: 1.5), seed: 3)
+        let model = TLSModel(sites: 8, t: 1, g: 1, omega0: 0.5)
+        let omegaMax = 12.0
+        let s = FTLMSettings(model: model, temperatures: temps, lanczosSteps: 120, randomVectors: 24, batches: 8, seed: 9,
+                             binWidth: 1e-3, omegaMax: omegaMax)
+        for r in 0..<3 {
+            let units = try (0..<8).map { try FTLM.realSpaceSums(s, disorder: disorder, realization: r, batch: $0) }
+            let ftlm = FTLM.quenchedMerge([units])
+            let exact = try RealSpaceED.realizations(disorder, r..<(r + 1), temperatures: temps, binWidth: 1e-3, omegaMax: omegaMax)[0]
+            check(ftlm: ftlm, exact: (exact.sigma, exact.kinetic), temps: temps, label: "realisation \(r)")
+        }
+    }
+
+    func testZeroDisorderAgainstMomentumSectors() throws {
+        let temps = [0.5, 2.0]
+        let model = TLSModel(sites: 8, t: 1, g: 1, omega0: 0.5)
+        let disorder = DisorderSettings(sites: 8, omega0: .fixed(0.5), g: .fixed(1), seed: 0)
+        let omegaMax = TLSSpectrumRange.defaultOmegaMax(model)
+        let s = FTLMSettings(model: model, temperatures: temps, lanczosSteps: 120, randomVectors: 24, batches: 8, seed: 5,
+                             binWidth: 1e-3, omegaMax: omegaMax)
+        let units = try (0..<8).map { try FTLM.realSpaceSums(s, disorder: disorder, realization: 0, batch: $0) }
+        let exact = try ExactDiagonalization.compute(EDSettings(model: model, temperatures: temps, binWidth: 1e-3, omegaMax: omegaMax))
+        check(ftlm: FTLM.quenchedMerge([units]), exact: (exact.spectrum, exact.kinetic), temps: temps, label: "W = 0")
+    }
+
+    /// The quenched average of several realisations: the mean of their normalised spectra.
+    func testQuenchedMergeAveragesRealisations() throws {
+        let temps = [1.0]
+        let disorder = DisorderSettings(sites: 6, width: 2, omega0: .fixed(0.3), g: .fixed(1), seed: 4)
+        let s = FTLMSettings(model: TLSModel(sites: 6, t: 1, g: 1, omega0: 0.3), temperatures: temps, lanczosSteps: 40,
+                             randomVectors: 4, batches: 2, seed: 1, binWidth: 1e-3, omegaMax: 10)
+        let units = try (0..<3).map { r in try (0..<2).map { try FTLM.realSpaceSums(s, disorder: disorder, realization: r, batch: $0) } }
+        let merged = FTLM.quenchedMerge(units)
+        XCTAssertEqual(merged.batchSpectra.count, 3, "one error sample per realisation")
+        let mean = merged.batchKineticEnergy.reduce(0) { $0 + $1[0] } / 3
+        XCTAssertEqual(merged.kineticEnergy[0], mean, accuracy: 1e-14)
+        XCTAssertNotEqual(merged.batchKineticEnergy[0][0], merged.batchKineticEnergy[1][0])
+    }
+}
