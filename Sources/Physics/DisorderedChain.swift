@@ -14,9 +14,26 @@ public struct DisorderedChain: Sendable, Equatable {
     public let g: [Double]
     public let boundary: ChainBoundary
 
+    /// Σ_i (ω0_i/2)(2c_i − 1) for every TLS configuration c (2^N numbers, built once).
+    let tlsEnergy: [Double]
+
     public init(t: Double, onsite: [Double], omega0: [Double], g: [Double], boundary: ChainBoundary) {
         precondition(onsite.count == omega0.count && onsite.count == g.count && onsite.count >= 2)
         self.t = t; self.onsite = onsite; self.omega0 = omega0; self.g = g; self.boundary = boundary
+        let n = onsite.count
+        var e = [Double](repeating: 0, count: 1 << n)
+        for c in 0..<(1 << n) {
+            var d = 0.0
+            for i in 0..<n { d += omega0[i] * ((c >> i) & 1 == 1 ? 0.5 : -0.5) }
+            e[c] = d
+        }
+        tlsEnergy = e
+    }
+
+    /// The neighbours of site x (−1: none, on the open chain).
+    @inline(__always) func neighbours(_ x: Int) -> (right: Int, left: Int) {
+        let n = sites, periodic = boundary == .periodic
+        return (x + 1 < n ? x + 1 : (periodic ? 0 : -1), x > 0 ? x - 1 : (periodic ? n - 1 : -1))
     }
 
     public var sites: Int { onsite.count }
@@ -46,9 +63,7 @@ public struct DisorderedChain: Sendable, Equatable {
                     if right >= 0 { acc -= t * v[right * configs + c] }
                     if left >= 0 { acc -= t * v[left * configs + c] }
                     if op == .hamiltonian {
-                        var d = onsite[x]
-                        for i in 0..<n { d += omega0[i] * ((c >> i) & 1 == 1 ? 0.5 : -0.5) }
-                        acc += d * v[base + c] - g[x] * v[base + (c ^ (1 << x))]
+                        acc += (onsite[x] + tlsEnergy[c]) * v[base + c] - g[x] * v[base + (c ^ (1 << x))]
                     }
                 case .current:
                     if right >= 0 { acc += t * v[right * configs + c] }

@@ -1,3 +1,4 @@
+import Foundation
 import LinearAlgebra
 
 /// What the Lanczos and FTLM code runs on: a momentum sector of the translation-invariant ring,
@@ -21,25 +22,43 @@ public struct RealSpaceChain: KrylovSpace {
     public init(_ chain: DisorderedChain, floor: Double) { self.chain = chain; energyFloor = floor }
     public var dimension: Int { chain.dimension }
 
-    /// The real operators on complex vectors; the current is j = i·A.
+    /// The real operators on complex vectors (the current is j = i·A), one block of 2^N rows per
+    /// electron site, the blocks spread over cores for large chains. Rows stream through the
+    /// vectors: block x reads blocks x and x ± 1.
     public func apply(_ op: Sector.Operator, _ v: UnsafePointer<ComplexDouble>, into out: UnsafeMutablePointer<ComplexDouble>) {
-        let d = dimension
-        let re = UnsafeMutablePointer<Double>.allocate(capacity: 4 * d)
-        defer { re.deallocate() }
-        let im = re + d, outRe = re + 2 * d, outIm = re + 3 * d
-        for i in 0..<d { re[i] = v[i].real; im[i] = v[i].imaginary }
-        let real: DisorderedChain.Operator
-        switch op {
-        case .hamiltonian: real = .hamiltonian
-        case .kinetic: real = .kinetic
-        case .current: real = .current
+        let n = chain.sites, configs = 1 << n
+        let vv = SendablePointer(v), oo = SendableMutablePointer(out)
+        let t = chain.t
+        let c = self.chain
+        @Sendable func block(_ x: Int) {
+            let v = vv.p, out = oo.p
+            let (right, left) = c.neighbours(x)
+            let base = x * configs, flip = 1 << x
+            let eps = c.onsite[x], gx = c.g[x]
+            c.tlsEnergy.withUnsafeBufferPointer { tls in
+                for s in 0..<configs {
+                    var re = 0.0, im = 0.0
+                    let r = right >= 0 ? v[right * configs + s] : ComplexDouble(0, 0)
+                    let l = left >= 0 ? v[left * configs + s] : ComplexDouble(0, 0)
+                    switch op {
+                    case .hamiltonian:
+                        let here = v[base + s], flipped = v[base + (s ^ flip)], d = eps + tls[s]
+                        re = d * here.real - gx * flipped.real - t * (r.real + l.real)
+                        im = d * here.imaginary - gx * flipped.imaginary - t * (r.imaginary + l.imaginary)
+                    case .kinetic:
+                        re = -t * (r.real + l.real); im = -t * (r.imaginary + l.imaginary)
+                    case .current:
+                        // i·t (v(x+1) − v(x−1))
+                        re = -t * (r.imaginary - l.imaginary); im = t * (r.real - l.real)
+                    }
+                    out[base + s] = ComplexDouble(re, im)
+                }
+            }
         }
-        chain.apply(real, UnsafePointer(re), into: outRe)
-        chain.apply(real, UnsafePointer(im), into: outIm)
-        if op == .current {
-            for i in 0..<d { out[i] = ComplexDouble(-outIm[i], outRe[i]) }
+        if configs * n < 1 << 14 {
+            for x in 0..<n { block(x) }
         } else {
-            for i in 0..<d { out[i] = ComplexDouble(outRe[i], outIm[i]) }
+            DispatchQueue.concurrentPerform(iterations: n) { block($0) }
         }
     }
 }
