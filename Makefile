@@ -17,7 +17,7 @@ else
 RUN_FLAGS := --jobs $(JOBS) --executor $(EXECUTOR)
 endif
 
-.PHONY: deps build figures fig1 paper test bench clean-data status
+.PHONY: deps build figures fig1 paper disorder test bench clean-data status
 
 deps:
 	@scripts/install-deps.sh
@@ -43,6 +43,10 @@ fig1: deps $(TLSPIPE)
 
 paper: deps $(TLSPIPE)
 	$(TLSPIPE) run pipelines/paper.json $(RUN_FLAGS)
+
+# Beyond the paper: quenched disorder with dynamical TLSs (real-space FTLM), about 8 min here.
+disorder: deps $(TLSPIPE)
+	$(TLSPIPE) run pipelines/disorder.json $(RUN_FLAGS)
 
 status: deps $(TLSPIPE)
 	$(TLSPIPE) status pipelines/default.json

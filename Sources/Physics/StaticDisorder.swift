@@ -21,6 +21,10 @@ public struct StaticDisorderSettings: Sendable {
     public var binWidth: Double
     public var omegaMax: Double
     public var boundary: ChainBoundary
+    /// Extra quenched on-site disorder ε_x added to the ±g (width W, box or binary), from its own
+    /// streams: W = 0 leaves every number as it was.
+    public var width: Double = 0
+    public var kind: OnSiteDisorder = .box
 
     public init(sites: Int, t: Double = 1, g: Double = 1, realizations: Int, batches: Int = 4, seed: UInt64,
                 temperatures: [Double], binWidth: Double = 2e-4, omegaMax: Double? = nil,
@@ -29,13 +33,13 @@ public struct StaticDisorderSettings: Sendable {
         self.batches = batches; self.seed = seed; self.temperatures = temperatures
         self.binWidth = binWidth
         // Transitions span at most the full band width 4t + 2g.
-        self.omegaMax = omegaMax ?? (4 * abs(t) + 2 * abs(g) + 0.5)
+        self.omegaMax = omegaMax ?? (4 * abs(t) + 2 * abs(g) + 0.5)  // widened by the stage for W > 0
         self.boundary = boundary
     }
 
     /// An energy below every eigenvalue (|H| ≤ 2|t| + |g|): a common reference for Boltzmann
     /// factors, so that numerators and Z of different realisations can be pooled.
-    var energyFloor: Double { -(2 * abs(t) + abs(g)) }
+    var energyFloor: Double { -(2 * abs(t) + abs(g) + width / 2) }
 }
 
 /// The unnormalised Kubo sums of a set of realisations: numerator histogram, Z and Σ e^{−βE}⟨K⟩,
@@ -93,6 +97,17 @@ public enum StaticDisorder {
         return (0..<sites).map { _ in rng.next() >> 63 == 0 ? g : -g }
     }
 
+    /// ±g plus the extra on-site disorder of width W (stream 2^62 + realisation of the seed).
+    public static func siteEnergies(_ s: StaticDisorderSettings, realization: Int) -> [Double] {
+        let binary = siteEnergies(sites: s.sites, g: s.g, seed: s.seed, realization: realization)
+        guard s.width > 0 else { return binary }
+        var rng = Xoshiro256(seed: s.seed, stream: (1 << 62) | UInt64(realization))
+        return binary.map { e in
+            let u = rng.uniform()
+            return e + (s.kind == .box ? s.width * (u - 0.5) : (u < 0.5 ? -s.width / 2 : s.width / 2))
+        }
+    }
+
     /// Hamiltonian −t Σ (c†_{x+1}c_x + h.c.) + Σ ε_x n_x as a dense matrix.
     public static func hamiltonian(energies: [Double], t: Double, boundary: ChainBoundary) -> Matrix {
         let n = energies.count
@@ -148,7 +163,7 @@ public enum StaticDisorder {
             let binCount = Int((s.omegaMax / s.binWidth).rounded(.up))
             var acc = KuboSums(temperatures: s.temperatures, binWidth: s.binWidth, binCount: binCount)
             for r in stride(from: b, to: s.realizations, by: batches) {
-                let eps = siteEnergies(sites: s.sites, g: s.g, seed: s.seed, realization: r)
+                let eps = siteEnergies(s, realization: r)
                 acc.accumulate(try kuboSums(energies: eps, settings: s))
                 progress(Double(done.increment()) / Double(s.realizations))
             }

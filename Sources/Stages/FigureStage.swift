@@ -7,7 +7,8 @@ import PipelineEngine
 struct FigureStage: StageKind {
     let name = "figure"
     // v3: legends below the plots, axes from 0 for non-negative data, recipe rho, full ancestry.
-    let version = 3
+    // v4: ρ(T) legends name the disorder W and a distributed ω0.
+    let version = 4
     let summary = "gnuplot figure (PDF, PNG) with its data table, script and provenance record"
     static let figureName = Parameter<String>("name", .string(), help: "file name of the figure, without extension (e.g. fig3a)")
     static let recipe = Parameter<String>("recipe", .string(allowed: FigureRecipes.names), help: "what to draw")
@@ -159,7 +160,12 @@ enum FigureRecipes {
         for (slot, method, style) in [("dc", "FTLM", LineStyle.points), ("dmft", "DMFT", .dashed), ("rta", "RTA", .dotted)] {
             for input in context.inputs(slot) {
                 var facts: [String] = []
-                for (name, symbol) in [("sites", "N"), ("g", "g"), ("omega0", "ω0")] {
+                let glass = input.params["omega0_distribution"].flatMap { $0 == .null ? nil : $0 }
+                for (name, symbol) in [("sites", "N"), ("g", "g"), ("omega0", "ω0"), ("disorder_width", "W")] {
+                    if name == "omega0", let d = glass {
+                        facts.append("ω0 \(d["type"]?.stringValue ?? "") [\(d["min"].map(\.canonical) ?? "?"), \(d["max"].map(\.canonical) ?? "?")]")
+                        continue
+                    }
                     if let v = input.params[name], v != .null { facts.append("\(symbol) = \(v.intValue.map(String.init) ?? v.doubleValue.map(JSONValue.format) ?? v.canonical)") }
                 }
                 series.append(try PaperFigures.resistivity(input.path, label: method + (facts.isEmpty ? "" : " (" + facts.joined(separator: ", ") + ")"), style: style))

@@ -8,7 +8,7 @@ import PipelineEngine
 struct StaticDisorderStage: HDF5StageKind {
     let name = "static-disorder"
     let version = 1
-    let summary = "σ(ω; T) of one electron on a chain with ±g binary disorder (dense ED, Kubo), as a stick histogram"
+    let summary = "σ(ω; T) of one electron on a chain with ±g binary disorder (plus optional on-site disorder W), dense ED, Kubo, as a stick histogram"
     static let sites = Parameter<Int>("sites", .int(min: 4, max: 20000), help: "chain length N")
     static let t = Parameter<Double>("t", .double(min: 0, exclusiveMin: true), default: .double(1), unit: "t", help: "hopping t")
     static let g = Parameter<Double>("g", .double(min: 0), default: .double(1), unit: "t", help: "disorder strength: site energies ±g")
@@ -17,9 +17,10 @@ struct StaticDisorderStage: HDF5StageKind {
     static let seed = Parameter<Int>("seed", .int(min: 0), help: "random seed")
     static let temperatures = Parameter<[Double]>("temperatures", .doubles(min: 0, exclusiveMin: true), unit: "t", help: "temperatures T")
     static let binWidth = Parameter<Double>("bin_width", .double(min: 0, exclusiveMin: true), default: .double(2e-4), unit: "t", help: "histogram bin width in ω")
-    static let omegaMax = Parameter<Double?>("omega_max", .double(min: 0, exclusiveMin: true), default: .null, unit: "t", help: "histogram range (default 4t + 2g + 0.5)")
+    static let omegaMax = Parameter<Double?>("omega_max", .double(min: 0, exclusiveMin: true), default: .null, unit: "t", help: "histogram range (default 4t + 2g + W + 0.5)")
     static let boundary = Parameter<String>("boundary", .string(allowed: ["periodic", "open"]), default: .string("periodic"), help: "ring or open chain")
-    let parameters: [ParameterSpec] = [Self.sites.spec, Self.t.spec, Self.g.spec, Self.realizations.spec, Self.batches.spec, Self.seed.spec, Self.temperatures.spec, Self.binWidth.spec, Self.omegaMax.spec, Self.boundary.spec]
+    let parameters: [ParameterSpec] = [Self.sites.spec, Self.t.spec, Self.g.spec, Self.realizations.spec, Self.batches.spec, Self.seed.spec, Self.temperatures.spec, Self.binWidth.spec, Self.omegaMax.spec, Self.boundary.spec,
+                                       DisorderParameters.width.spec, DisorderParameters.kind.spec]
     let inputs: [InputSpec] = []
 
     func validate(_ p: Params) -> [(String, String)] {
@@ -41,11 +42,15 @@ struct StaticDisorderStage: HDF5StageKind {
     }
 
     func settings(_ p: Params) -> StaticDisorderSettings {
-        StaticDisorderSettings(sites: p[Self.sites], t: p[Self.t], g: p[Self.g],
-                               realizations: p[Self.realizations], batches: p[Self.batches], seed: UInt64(p[Self.seed]),
-                               temperatures: p[Self.temperatures], binWidth: p[Self.binWidth],
-                               omegaMax: p[Self.omegaMax],
-                               boundary: ChainBoundary(rawValue: p[Self.boundary])!)
+        let w = p[DisorderParameters.width]
+        var s = StaticDisorderSettings(sites: p[Self.sites], t: p[Self.t], g: p[Self.g],
+                                       realizations: p[Self.realizations], batches: p[Self.batches], seed: UInt64(p[Self.seed]),
+                                       temperatures: p[Self.temperatures], binWidth: p[Self.binWidth],
+                                       omegaMax: p[Self.omegaMax] ?? (4 * p[Self.t] + 2 * p[Self.g] + w + 0.5),
+                                       boundary: ChainBoundary(rawValue: p[Self.boundary])!)
+        s.width = w
+        s.kind = OnSiteDisorder(rawValue: p[DisorderParameters.kind]) ?? .box
+        return s
     }
 
     func run(_ context: StageContext) throws -> StageReport {
@@ -53,7 +58,7 @@ struct StaticDisorderStage: HDF5StageKind {
         // Realisations run in parallel batches over the stage's cores (BLAS itself stays on one
         // thread, set once by the executable).
         let result = try StaticDisorder.compute(s, threads: context.threads) { f in context.progress(f, "realisations") }
-        let label = "static disorder (N = \(s.sites), \(s.realizations) realisations)"
+        let label = "static disorder (N = \(s.sites)\(s.width > 0 ? ", W = \(JSONValue.format(s.width))" : ""), \(s.realizations) realisations)"
         try SpectrumArtifact(spectrum: result.spectrum, batches: result.batchSpectra, kineticEnergy: result.kineticEnergy,
                              batchKineticEnergy: result.batchKineticEnergy, label: label).write(to: context.outputPaths[0])
         return StageReport([("blas", .object([("threads", .int(BLAS.threads)), ("core", .string(BLAS.coreName))]))])

@@ -199,6 +199,46 @@ do {
     }
 }
 
+// Disorder (real space, N·2^N states per realisation): H·v against the triad, and FTLM per random
+// vector per realisation (M = 600) with its peak memory. `--quick` skips the FTLM part.
+do {
+    line("")
+    let disorder = DisorderSettings(sites: 12, width: 1, kind: .box, omega0: .logUniform(min: 0.01, max: 1), g: .fixed(1), seed: 1)
+    for n in [12, 14, 16] {
+        var ds = disorder
+        ds.sites = n
+        let space = RealSpaceChain(ds.realization(0), floor: ds.energyFloor)
+        let d = space.dimension
+        var rng = Xoshiro256(seed: 3)
+        let v = (0..<d).map { _ in ComplexDouble(rng.gaussian(), rng.gaussian()) }
+        var out = [ComplexDouble](repeating: .zero, count: d)
+        let reps = max(2, (1 << 22) / d)
+        let t = v.withUnsafeBufferPointer { vp in
+            out.withUnsafeMutableBufferPointer { op in
+                best(3) { for _ in 0..<reps { space.apply(.hamiltonian, vp.baseAddress!, into: op.baseAddress!) } }
+            }
+        } / Double(reps)
+        // Useful traffic: v read three times (block x and its two neighbours), the result written once.
+        let traffic = 4 * 16 * Double(d)
+        line(String(format: "real-space H·v N = %d (D = %d, 2 threads): %8.3f ms, %6.1f GB/s useful traffic, %.0f%% of the 1-thread DRAM triad",
+                    n, d, t * 1e3, traffic / t / 1e9, 100 * traffic / t / 1e9 / triadGBs))
+    }
+    if !onlyQuick {
+        BLAS.setThreads(1)
+        for n in [12, 14] {
+            var ds = disorder
+            ds.sites = n
+            let m = 600
+            let s = FTLMSettings(model: TLSModel(sites: n, t: 1, g: 1, omega0: 0.1), temperatures: [0.1, 0.2, 0.5, 1, 2, 5],
+                                 lanczosSteps: m, randomVectors: 1, batches: 1, seed: 2, omegaMax: 12)
+            let storage = KrylovStorage(dimension: n << n, steps: m)
+            let t = try seconds { _ = try FTLM.realSpaceSums(s, disorder: ds, realization: 0, batch: 0, threads: 2, storage: storage) }
+            line(String(format: "real-space FTLM N = %d (D = %d), M = %d: %6.2f s per random vector per realisation (first vector); peak RSS %.1f GB",
+                        n, n << n, m, t, Double(peakRSSBytes()) / 1e9))
+        }
+    }
+}
+
 // Driver overhead: no-op run and status of the default spec (built already or built now).
 let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tlspipe").path
 if FileManager.default.isExecutableFile(atPath: exe), FileManager.default.fileExists(atPath: "pipelines/default.json") {

@@ -176,3 +176,19 @@ final class RealSpaceFTLMTests: XCTestCase {
         XCTAssertNotEqual(merged.batchKineticEnergy[0][0], merged.batchKineticEnergy[1][0])
     }
 }
+
+/// static-disorder with extra on-site disorder W: ±g plus ε_x from a stream of its own.
+final class StaticDisorderWidthTests: XCTestCase {
+    func testWidthAddsBoundedOnSiteEnergiesAndZeroChangesNothing() {
+        var s = StaticDisorderSettings(sites: 50, g: 1, realizations: 1, seed: 8, temperatures: [1])
+        let plain = StaticDisorder.siteEnergies(sites: 50, g: 1, seed: 8, realization: 2)
+        XCTAssertEqual(StaticDisorder.siteEnergies(s, realization: 2), plain)
+        s.width = 1
+        let dirty = StaticDisorder.siteEnergies(s, realization: 2)
+        let extra = zip(dirty, plain).map { $0 - $1 }
+        XCTAssertTrue(extra.allSatisfy { abs($0) <= 0.5 })
+        XCTAssertGreaterThan(Set(extra).count, 45, "box disorder: (almost) all distinct")
+        s.kind = .binary
+        XCTAssertTrue(zip(StaticDisorder.siteEnergies(s, realization: 2), plain).allSatisfy { abs(abs($0 - $1) - 0.5) < 1e-15 })
+    }
+}
