@@ -166,6 +166,9 @@ enum FigureRecipes {
                         facts.append("ω0 \(d["type"]?.stringValue ?? "") [\(d["min"].map(\.canonical) ?? "?"), \(d["max"].map(\.canonical) ?? "?")]")
                         continue
                     }
+                    // W only for disordered runs (clean ones carry the default 0 in their lineage).
+                    if name == "disorder_width", (input.params[name]?.doubleValue ?? 0) == 0,
+                       input.params["realizations"].map({ $0 == .null }) ?? true { continue }
                     if let v = input.params[name], v != .null { facts.append("\(symbol) = \(v.intValue.map(String.init) ?? v.doubleValue.map(JSONValue.format) ?? v.canonical)") }
                 }
                 series.append(try PaperFigures.resistivity(input.path, label: method + (facts.isEmpty ? "" : " (" + facts.joined(separator: ", ") + ")"), style: style))

@@ -107,6 +107,15 @@ struct Run: ParsableCommand {
         if !dryRun {
             for signal in [SIGINT, SIGTERM] { Interrupt.sayWhatIsKept(on: signal, workspace: driver.workspace, cluster: executor) }
         }
+        if !slurm && !dryRun {
+            // A killed cluster driver's jobs may still be writing here: running their stages
+            // locally as well would do the work twice.
+            let queued = queuedSlurmJobs(driver.workspace)
+            if !queued.isEmpty {
+                let stages = Array(Set(queued.map(\.entry.stage))).sorted()
+                driver.logger.warning("\(queued.count) Slurm job(s) of this data folder are still queued or running (\(stages.prefix(3).joined(separator: ", "))\(stages.count > 3 ? ", …" : "")); a local run computes those stages again: use --executor slurm to wait for them instead")
+            }
+        }
         let summary: RunSummary
         do {
             summary = try driver.run(RunOptions(jobs: jobs, targets: targets, dryRun: dryRun, showProgress: interactive && !quiet,
