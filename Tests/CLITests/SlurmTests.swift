@@ -220,6 +220,58 @@ final class SlurmTests: XCTestCase {
         XCTAssertEqual(state, "CANCELLED")
     }
 
+    /// Ctrl-C on a terminal (a pty from `script`) asks before cancelling: "n" leaves the job
+    /// queued for the next run, "y" cancels it.
+    func testCtrlCOnATerminalAsksFirst() throws {
+        let env = try slurmEnv()
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { throw XCTSkip("no script(1) to give the run a terminal") }
+        for answer in ["n", "y"] {
+            let s = Scratch()
+            s.write(#"{"name": "sl", "stages": [{"id": "slow", "kind": "debug-sleep", "params": {"seconds": 60, "value": 7}}]}"#)
+            profile(s)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            p.arguments = ["-qfec", "'\(CLI.testkit)' run spec.json --executor slurm --slurm-profile slurm.json", "/dev/null"]
+            p.currentDirectoryURL = URL(fileURLWithPath: s.dir)
+            var environment = ProcessInfo.processInfo.environment
+            for (k, v) in env { environment[k] = v }
+            environment["SHELL"] = "/bin/bash"
+            p.environment = environment
+            let input = Pipe(), output = Pipe()
+            p.standardInput = input
+            p.standardOutput = output
+            p.standardError = output
+            try p.run()
+            let bookFile = s.dir + "/data/spec/.tlspipe/slurm/jobs.json"
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline, !FileManager.default.fileExists(atPath: bookFile) { usleep(50_000) }
+            let id = try XCTUnwrap(JSONValue.parse(String(contentsOfFile: bookFile, encoding: .utf8))["jobs"]?.arrayValue?.first?["job"]?.stringValue)
+            // The run itself (not script, not its shell): the process whose command line starts with it.
+            let child = try runProgram("/usr/bin/pgrep", ["-f", "^" + CLI.testkit + " run spec.json --executor slurm"])
+            let pid = try XCTUnwrap(Int32(child.output.split(separator: "\n").first ?? ""), "no run under script: \(child.output)")
+            kill(pid, SIGINT)
+            usleep(500_000)
+            input.fileHandleForWriting.write(Data((answer + "\n").utf8))
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            XCTAssertTrue(text.contains("cancel the 1 Slurm job(s) this run submitted (\(id)) with scancel? [y/N]"), text)
+            var state = ""
+            while Date() < deadline {
+                state = Self.cluster?.queue().first { $0.id == id }?.state ?? ""
+                if answer == "n" || state == "CANCELLED" { break }
+                usleep(100_000)
+            }
+            if answer == "n" {
+                XCTAssertTrue(text.contains("left Slurm job(s) \(id) in the queue"), text)
+                XCTAssertTrue(["PENDING", "RUNNING"].contains(state), state)
+                _ = try runProgram("/usr/bin/env", ["SLURM_CONF=" + env["SLURM_CONF"]!, "scancel", id])
+            } else {
+                XCTAssertTrue(text.contains("cancelled Slurm job(s) \(id)"), text)
+                XCTAssertEqual(state, "CANCELLED")
+            }
+        }
+    }
+
     /// Usage errors need no cluster: no sbatch, a bad profile, Slurm options without Slurm.
     func testUsageErrorsAreOneLineExitTwo() throws {
         let s = Scratch()
