@@ -77,7 +77,8 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
                          what: "two Krylov bases of M = \(Int(m)) vectors of 2^\(p[ModelParameters.sites]) complex numbers per running shard"),
             Footprint.histogram(range: p[ModelParameters.omegaMax] ?? TLSSpectrumRange.defaultOmegaMax(ModelParameters.model(p)),
                                 binWidth: ModelParameters.binWidth, temperatures: ModelParameters.temperatures, p,
-                                copies: Double(p[Self.batches]) + 2),
+                                // The real-space merge holds every (realisation, batch) unit at once.
+                                copies: Double(p[Self.batches]) * (DisorderParameters.realSpace(p) ? Double(p[DisorderParameters.realizations] ?? 1) : 1) + 2),
         ]
     }
 

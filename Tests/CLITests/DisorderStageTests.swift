@@ -83,3 +83,15 @@ final class DisorderStageTests: XCTestCase {
         }
     }
 }
+
+/// Sizes implied by the real-space path are checked before anything is allocated.
+final class DisorderSizeTests: XCTestCase {
+    func testRealSpaceMemoryIsCheckedAtValidation() throws {
+        let s = Scratch()
+        s.write(#"{"name": "e", "stages": [{"id": "x", "kind": "ftlm", "params": {"sites": 8, "g": 1, "omega0": 0.5, "temperatures": [1, 2, 3, 4, 5, 6, 7, 8], "lanczos_steps": 40, "random_vectors": 2, "batches": 2, "seed": 1, "disorder_width": 1, "realizations": 200000}}]}"#)
+        let r = try CLI.run(["validate", "spec.json", "--memory-limit", "8G"], in: s.dir)
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("spec.json: stages[0].params"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/data"))
+    }
+}

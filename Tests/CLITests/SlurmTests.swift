@@ -146,14 +146,18 @@ final class SlurmTests: XCTestCase {
     func testCancelledAndFailedJobsFailOnlyTheirStages() throws {
         let env = try slurmEnv()
         let s = Scratch()
-        s.write(#"""
-        {"name": "sl", "stages": [
-         {"id": "x", "kind": "debug-shards", "params": {"shards": 3, "log": "shards.log"}},
-         {"id": "slow", "kind": "debug-sleep", "params": {"seconds": 30}},
-         {"id": "after", "kind": "debug-sleep", "params": {"seconds": 0}, "inputs": {"upstream": ["slow"]}},
-         {"id": "free", "kind": "debug-sleep", "params": {"seconds": 0, "value": 3}}
-        ]}
-        """#)
+        // The same DAG twice: first with a slow stage to cancel, then with a quick one.
+        func write(slowSeconds: Int) {
+            s.write(#"""
+            {"name": "sl", "stages": [
+             {"id": "x", "kind": "debug-shards", "params": {"shards": 3, "log": "shards.log"}},
+             {"id": "slow", "kind": "debug-sleep", "params": {"seconds": \#(slowSeconds)}},
+             {"id": "after", "kind": "debug-sleep", "params": {"seconds": 0}, "inputs": {"upstream": ["slow"]}},
+             {"id": "free", "kind": "debug-sleep", "params": {"seconds": 0, "value": 3}}
+            ]}
+            """#)
+        }
+        write(slowSeconds: 30)
         profile(s)
         let args = ["run", "spec.json", "--executor", "slurm", "--slurm-profile", "slurm.json"]
         let run = try CLI.start(args, in: s.dir, env: env.merging(["TLSPIPE_DEBUG_FAIL_SHARD": "1"]) { $1 }, testkit: true)
@@ -180,14 +184,7 @@ final class SlurmTests: XCTestCase {
         for gone in ["x", "slow", "after"] { XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/data/spec/\(gone).h5"), gone) }
         XCTAssertEqual(shardLog(s), ["0", "2"])
 
-        s.write(#"""
-        {"name": "sl", "stages": [
-         {"id": "x", "kind": "debug-shards", "params": {"shards": 3, "log": "shards.log"}},
-         {"id": "slow", "kind": "debug-sleep", "params": {"seconds": 1}},
-         {"id": "after", "kind": "debug-sleep", "params": {"seconds": 0}, "inputs": {"upstream": ["slow"]}},
-         {"id": "free", "kind": "debug-sleep", "params": {"seconds": 0, "value": 3}}
-        ]}
-        """#)
+        write(slowSeconds: 1)
         let again = try CLI.run(args, in: s.dir, env: env, testkit: true)
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(shardLog(s), ["0", "1", "2"], "only the failed shard ran again")
