@@ -7,6 +7,14 @@
 #   scripts/slurm-test-cluster.sh stop DIR    → stops the daemons it started
 # Job accounting (sacct) needs slurmdbd and stays off, as on many small clusters.
 set -euo pipefail
+# The daemons outlive this script: they must not inherit any descriptor of its caller. A
+# socket or pipe they kept would make the caller wait for them forever (Foundation's Process
+# sees a child end only when every copy of its socket closes). 255 is bash's own script file.
+for fd in /proc/$$/fd/*; do
+  n=${fd##*/}
+  case $n in 0|1|2|255) ;; *) eval "exec $n>&-" 2>/dev/null || true ;; esac
+done
+exec </dev/null
 cmd=${1:-}; dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR" >&2; exit 2; }
 mkdir -p "$dir"
@@ -43,7 +51,7 @@ if ! pgrep -x munged >/dev/null; then
   chown -R munge:munge /etc/munge /run/munge /var/lib/munge /var/log/munge
   chmod 400 /etc/munge/munge.key
   chmod 755 /run/munge
-  su -s /bin/sh munge -c /usr/sbin/munged
+  su -s /bin/sh munge -c /usr/sbin/munged >"$dir/munged.out" 2>&1 || { echo "munged did not start: $(tail -n 3 "$dir/munged.out")" >&2; exit 4; }
 fi
 
 # Ports of our own (a free pair from a random base), so that clusters of several test runs or a
