@@ -65,17 +65,18 @@ public struct DMFT: Sendable {
     public let quadratureWeights: [Double]
 
     public init(t: Double = 1, g: Double, omega0: Double, controls: DMFTControls = DMFTControls()) {
-        self.init(t: t, g: g, omega0: omega0, controls: controls, refinedAround: nil)
+        self.init(t: t, g: g, omega0: omega0, controls: controls, refinedAround: nil, edgeWidth: 0)
     }
 
-    /// A grid with a window of extra residues around the residue of `edge` (nil: uniform).
-    init(t: Double, g: Double, omega0: Double, controls: DMFTControls, refinedAround edge: Double?) {
+    /// A grid with a window of extra residues around the residue of `edge` (nil: uniform), fine
+    /// enough to resolve an edge rounded over `edgeWidth` (its Γ).
+    init(t: Double, g: Double, omega0: Double, controls: DMFTControls, refinedAround edge: Double?, edgeWidth: Double) {
         precondition(omega0 > 0, "DMFT needs ω0 > 0")
         self.t = t; self.g = g; self.omega0 = omega0; self.controls = controls
         let p = max(1, Int((omega0 / controls.maxStep).rounded(.up)))
         let h = omega0 / Double(p)
         step = h
-        let grid = DMFTGrid(omega0: omega0, basePoints: p, edge: edge)
+        let grid = DMFTGrid(omega0: omega0, basePoints: p, edge: edge, edgeWidth: edgeWidth)
         residues = grid.residues
         shift = residues.count
         let lo = -2 * abs(t) - abs(g) - Double(controls.replicas) * omega0 - 2
@@ -100,7 +101,7 @@ public struct DMFT: Sendable {
     /// (measured: ρ moved 3.5% when h was halved at ω0 = 2, T = 0.1).
     public func transportGrid(_ base: DMFTSolution) -> DMFT {
         guard let edge = bandBottom(base) else { return self }
-        return DMFT(t: t, g: g, omega0: omega0, controls: controls, refinedAround: edge)
+        return DMFT(t: t, g: g, omega0: omega0, controls: controls, refinedAround: edge.position, edgeWidth: edge.gamma)
     }
 
     /// Σ of `s` (solved on a uniform grid of this DMFT's step) interpolated linearly onto this
@@ -116,15 +117,15 @@ public struct DMFT: Sendable {
         }
     }
 
-    /// Where ν − Re Σ(ν) first crosses −2t upwards with Γ < 10h there, if it does.
-    func bandBottom(_ s: DMFTSolution) -> Double? {
+    /// Where ν − Re Σ(ν) first crosses −2t upwards with Γ < 10h there, if it does, and Γ there.
+    func bandBottom(_ s: DMFTSolution) -> (position: Double, gamma: Double)? {
         let edge = -2 * abs(t)
         for i in 0..<(s.omega.count - 1) {
             let xa = s.omega[i] - s.selfEnergy[i].real, xb = s.omega[i + 1] - s.selfEnergy[i + 1].real
             guard xa < edge && xb >= edge else { continue }
             let f = (edge - xa) / (xb - xa)
             let gamma = -(s.selfEnergy[i].imaginary * (1 - f) + s.selfEnergy[i + 1].imaginary * f)
-            return gamma < 10 * step ? s.omega[i] + f * (s.omega[i + 1] - s.omega[i]) : nil
+            return gamma < 10 * step ? (s.omega[i] + f * (s.omega[i + 1] - s.omega[i]), max(gamma, 0)) : nil
         }
         return nil
     }
@@ -220,11 +221,12 @@ public struct DMFT: Sendable {
                             iterations: iterations, residual: residual)
     }
 
-    /// Bottom of the spectrum: the lowest frequency where the T = 0 density of states exceeds
-    /// `threshold` (relative to its maximum).
-    public func groundStateEnergy(_ zeroT: DMFTSolution, threshold: Double = 1e-8) -> Double {
+    /// Bottom of the spectrum on the grid: the lowest frequency where the T = 0 density of states
+    /// exceeds `threshold` (relative to its maximum). Good to a grid step; `groundStateEnergy(near:)`
+    /// is exact.
+    public func gridBandBottom(_ zeroT: DMFTSolution, threshold: Double = 1e-8) -> Double {
         let dos = zeroT.dos
         let top = dos.max() ?? 1
         return omega[dos.firstIndex { $0 > threshold * top } ?? 0]
-    }
+}
 }

@@ -7,7 +7,9 @@ import PipelineEngine
 struct DMFTStage: HDF5StageKind {
     let name = "dmft"
     // v3: total_weight integrates the Drude peak in closed form (f-sum to ~2% at T ≥ 0.05, was off by up to 1e15).
-    let version = 3
+    // v4: σ(ω > 0) pairs the refined edge points too and the window resolves the edge's Γ (f-sum
+    // to 1e−3); e0 exact (bisection on the off-grid T = 0 Σ), was the grid point below it.
+    let version = 4
     let summary = "DMFT (paper App. A): G, Σ, DOS, Γ per temperature (T = 0 allowed); sigma[T, ω], sigma_dc, rho, kinetic energy"
     static let t = Parameter<Double>("t", .double(min: 0, exclusiveMin: true), default: .double(1), unit: "t", help: "hopping t")
     static let g = Parameter<Double>("g", .double(min: 0), unit: "t", help: "electron–TLS coupling g")
@@ -49,7 +51,7 @@ struct DMFTStage: HDF5StageKind {
         let dmft = DMFT(t: p[Self.t], g: p[Self.g], omega0: p[Self.omega0], controls: c)
         let temps = p[Self.temperatures]
         let zeroT = try dmft.solve(temperature: 0)
-        let e0 = dmft.groundStateEnergy(zeroT)
+        let e0 = dmft.groundStateEnergy(near: dmft.gridBandBottom(zeroT))
         var green: [ComplexValue] = [], selfE: [ComplexValue] = [], dos: [Double] = [], gamma: [Double] = []
         var sigma: [Double] = [], dc: [Double] = [], kin: [Double] = [], total: [Double] = [], iters: [Int] = [], res: [Double] = []
         var omegas: [Double] = []
@@ -106,13 +108,13 @@ struct DMFTStage: HDF5StageKind {
         try r.write("self_energy", selfE, shape: [temps.count, n], attributes: ["meaning": "self-energy Σ(ν), [temperature, nu]"])
         try r.write("dos", dos, shape: [temps.count, n], attributes: ["meaning": "N*(ν) = −Im G/π, [temperature, nu]"])
         try r.write("gamma", gamma, shape: [temps.count, n], attributes: ["meaning": "Γ(ν) = −Im Σ, [temperature, nu]"])
-        try r.write("e0", scalar: e0, attributes: ["meaning": "ground-state energy E0 (bottom of the T = 0 spectrum)"])
+        try r.write("e0", scalar: e0, attributes: ["meaning": "ground-state energy E0: where ν − Σ(ν) reaches −2t at T = 0 (to roundoff, not to the grid step)"])
         try r.write("omega", omegas, attributes: Units.omega)
         try r.write("sigma", sigma, shape: [temps.count, nw], attributes: Units.sigma)
         try r.write("sigma_dc", dc, attributes: ["meaning": "σ(ω → 0) (infinite at T = 0)"])
         try r.write("rho", dc.map { 1 / $0 }, attributes: Units.rho)
         try r.write("kinetic_energy", kin, attributes: ["units": "t", "meaning": "⟨K⟩"])
-        try r.write("total_weight", total, attributes: ["meaning": "∫_{−∞}^{∞} σ dω over the whole spectrum, the Drude peak in closed form (f-sum: π⟨−K⟩ to about 2% at T ≥ 0.05)"])
+        try r.write("total_weight", total, attributes: ["meaning": "∫_{−∞}^{∞} σ dω over the whole spectrum, the Drude peak in closed form (f-sum: π⟨−K⟩ to 1e−3 at T ≥ 0.05)"])
         try r.write("iterations", iters, attributes: ["meaning": "self-consistency iterations (all η stages)"])
         try r.write("residual", res, attributes: ["meaning": "final relative residual"])
         return StageReport()
