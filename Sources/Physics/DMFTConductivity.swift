@@ -53,7 +53,9 @@ public struct DMFTConductivity: Sendable {
             var acc = 0.0, accMinus = 0.0
             for i in 0..<n where q[i] > 0 {
                 let lower = pairing.points[i]
-                guard lower.b > 1e-300 && lower.hasWeight else { continue }
+                // e^{−βν} below 1e−20 of the largest weighted term: beneath every sum it enters
+                // (ν + ω has less weight still); at low T this skips most of the band.
+                guard lower.b > 1e-20 && lower.hasWeight else { continue }
                 guard let upper = shift == 0 ? lower : pairing.partner(of: i, shift: shift), upper.hasWeight else { continue }
                 let value = pairing.overlap(lower, upper, diagonal: shift == 0)
                 acc += q[i] * lower.b * value

@@ -18,7 +18,7 @@ struct DMFTGrid {
     /// `edgeWidth`: the Γ that rounds the edge. A rounded edge is smooth in s only beyond
     /// s ~ √Γ; unresolved, it costs about √(Γ/W) of the window's integral (measured: the f-sum
     /// off by 4e−3 at ω0 = 2, T = 0.2, Γ = 1e−5 with 24 points), so Δs is made ≤ √Γ/3 where that
-    /// matters (√(Γ/W) > 1e−5), with at most 400 points per side.
+    /// matters (√(Γ/W) > 1e−3), with at most 200 points per side.
     init(omega0: Double, basePoints p: Int, edge: Double?, edgeWidth: Double = 0) {
         let h = omega0 / Double(p)
         func wrap(_ u: Double) -> Double { let r = u.truncatingRemainder(dividingBy: omega0); return r < 0 ? r + omega0 : r }
@@ -31,7 +31,7 @@ struct DMFTGrid {
         let centre = wrap(edge)
         let halfWidth = min(4 * h, 0.45 * omega0)
         let rounding = (edgeWidth / halfWidth).squareRoot()
-        let j = rounding > 1e-5 ? min(400, max(DMFTGrid.windowPoints, Int((3 / rounding).rounded(.up)))) : DMFTGrid.windowPoints
+        let j = rounding > 1e-3 ? min(200, max(DMFTGrid.windowPoints, Int((3 / rounding).rounded(.up)))) : DMFTGrid.windowPoints
         let ds = halfWidth.squareRoot() / Double(j)
         // (position relative to the centre, weight): the window, both sides, s = 1…J.
         // Trapezoid in s of g(s) = 2s F(u_s ± s²) with g(0) extrapolated as 2g(Δs) − g(2Δs).

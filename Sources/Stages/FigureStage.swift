@@ -8,7 +8,8 @@ struct FigureStage: StageKind {
     let name = "figure"
     // v3: legends below the plots, axes from 0 for non-negative data, recipe rho, full ancestry.
     // v4: ρ(T) legends name the disorder W and a distributed ω0.
-    let version = 4
+    // v5: Fig. 3b on a log σ_dc axis, RTA σ_dc as points (the caption-filtered ones).
+    let version = 5
     let summary = "gnuplot figure (PDF, PNG) with its data table, script and provenance record"
     static let figureName = Parameter<String>("name", .string(), help: "file name of the figure, without extension (e.g. fig3a)")
     static let recipe = Parameter<String>("recipe", .string(allowed: FigureRecipes.names), help: "what to draw")

@@ -7,7 +7,8 @@ import PipelineEngine
 struct FitStage: HDF5StageKind {
     let name = "fit"
     // v2: ω̄ free (no bound at max ω0), weighted by the points' errors, with its standard error.
-    let version = 2
+    // v3: the label names the method fitted ("Eq. 5 fit to RTA").
+    let version = 3
     let summary = "least-squares fit of paper Eq. 5 to σ_dc(ω0): datasets omega_bar, amplitude, curve"
     static let temperature = Parameter<Double>("temperature", .double(min: 0, exclusiveMin: true), unit: "t", help: "temperature")
     let parameters: [ParameterSpec] = [Self.temperature.spec]
@@ -16,6 +17,7 @@ struct FitStage: HDF5StageKind {
     func run(_ context: StageContext) throws -> StageReport {
         let T = context.params[Self.temperature]
         var pts: [(w0: Double, dc: Double, error: Double?)] = []
+        var sources: Set<String> = []
         for input in context.inputs("dc") {
             guard let w0 = input.parameter(ModelParameters.omega0.name) else { throw StageError("\(input.stage): no ω0 in its lineage") }
             let f = try HDF5File.open(input.path)
@@ -23,6 +25,8 @@ struct FitStage: HDF5StageKind {
             let temps = try f.root.readDoubles("temperature").values
             let dc = try f.root.readDoubles("sigma_dc").values
             let err = f.root.exists("sigma_dc_error") ? try f.root.readDoubles("sigma_dc_error").values : nil
+            // The method the points come from, the first word of their label ("FTLM", "RTA", "DMFT").
+            if let label = try f.root.attribute("label"), let word = label.split(separator: " ").first { sources.insert(String(word)) }
             guard let i = temps.firstIndex(where: { abs($0 - T) < 1e-9 * max(1, T) }) else { throw StageError("\(input.path): no T = \(T)") }
             pts.append((w0, dc[i], err.map { $0[i] }))
         }
@@ -33,7 +37,8 @@ struct FitStage: HDF5StageKind {
         let grid = (0...200).map { 0.005 * pow(2.0 / 0.005, Double($0) / 200) }
         let out = try HDF5File.create(context.outputPaths[0])
         defer { out.close() }
-        try out.root.setAttribute("label", "Eq. 5 fit (ω̄ = \(String(format: "%.3f", fit.omegaBar)) ± \(String(format: "%.3f", fit.omegaBarError)))")
+        let source = sources.count == 1 ? " to " + sources.first! : ""
+        try out.root.setAttribute("label", "Eq. 5 fit\(source) (ω̄ = \(String(format: "%.3f", fit.omegaBar)) ± \(String(format: "%.3f", fit.omegaBarError)))")
         try out.root.write("omega0", pts.map(\.w0))
         try out.root.write("sigma_dc", pts.map(\.dc), attributes: ["meaning": "the data fitted"])
         try out.root.write("omega_bar", scalar: fit.omegaBar, attributes: ["meaning": "ω̄ of Eq. 5 (free: no bound at max ω0)"])

@@ -84,4 +84,23 @@ final class FilterAndRTATests: XCTestCase {
         // tail beyond 400: 2/π · Σw p/400 ≈ 1.1e−4 of the total
         XCTAssertEqual(2 * integral / total, 1, accuracy: 2e-4)
     }
+
+    /// The caption-filtered RTA σ_dc: at high T a Drude-only spectrum makes σ_RTA a Lorentzian of
+    /// width p, so the Gaussian-filtered σ at ω = 0 is the Voigt value D·erfcx(p/√2δ)/(√(2π)δ)
+    /// (tolerance: the tanh(ω/2T)/ω prefactor's 1/T² correction and the trapezoid, both < 1e−8);
+    /// as δ → 0 it tends to Eq. 4 (δ = p/50: relative O(δ²/p²) = 4e−4).
+    func testFilteredRTADCIsTheVoigtValueAndTendsToEquationFour() {
+        let d = 0.7, p = 0.02
+        for delta in [0.01, 0.04] {
+            let x = p / (2.0.squareRoot() * delta)
+            let voigt = d * exp(x * x) * erfc(x) / ((2 * Double.pi).squareRoot() * delta)
+            let drudeOnly = Sticks(positions: [], weights: [], drude: d)
+            XCTAssertEqual(RelaxationTime.filteredDC(drudeOnly, temperature: 1e6, p: p, delta: delta) / voigt, 1, accuracy: 1e-8, "δ = \(delta)")
+        }
+        let sticks = Sticks(positions: [0.01, 0.05, 0.3, 1.2], weights: [0.2, 0.1, 0.4, 0.3], drude: 0.05)
+        for T in [0.2, 1.0] {
+            let eq4 = RelaxationTime.dcConductivity(sticks, temperature: T, p: 0.05)
+            XCTAssertEqual(RelaxationTime.filteredDC(sticks, temperature: T, p: 0.05, delta: 0.001) / eq4, 1, accuracy: 2e-3, "T = \(T)")
+        }
+    }
 }
