@@ -23,7 +23,9 @@ extension DMFT {
     /// The ground-state energy E0: where ν − Σ(ν) reaches the band bottom −2t at T = 0, found by
     /// bisection on the off-grid Σ of `zeroTemperatureSelfEnergy` (to roundoff, not to the grid
     /// step). `near`: a grid estimate (see `gridBandBottom`); the root is bracketed around it.
+    /// With local disorder (DMFT+CPA) there is no such closed chain: the grid estimate is returned.
     public func groundStateEnergy(near estimate: Double) -> Double {
+        guard sites.isClean else { return estimate }
         let edge = -2 * abs(t)
         func gap(_ nu: Double) -> Double { nu - zeroTemperatureSelfEnergy(nu) - edge }
         var width = 2 * step

@@ -10,7 +10,7 @@ struct DMFTStage: HDF5StageKind {
     // v4: σ(ω > 0) pairs the refined edge points too and the window resolves the edge's Γ (f-sum
     // to 1e−3); e0 exact (bisection on the off-grid T = 0 Σ), was the grid point below it.
     let version = 4
-    let summary = "DMFT (paper App. A): G, Σ, DOS, Γ per temperature (T = 0 allowed); sigma[T, ω], sigma_dc, rho, kinetic energy"
+    let summary = "DMFT (paper App. A), DMFT+CPA with local disorder: G, Σ, DOS, Γ per temperature (T = 0 allowed); sigma[T, ω], sigma_dc, rho, kinetic energy"
     static let t = Parameter<Double>("t", .double(min: 0, exclusiveMin: true), default: .double(1), unit: "t", help: "hopping t")
     static let g = Parameter<Double>("g", .double(min: 0), unit: "t", help: "electron–TLS coupling g")
     static let omega0 = Parameter<Double>("omega0", .double(min: 0, exclusiveMin: true), unit: "t", help: "TLS Rabi frequency ω0")
@@ -21,18 +21,36 @@ struct DMFTStage: HDF5StageKind {
     static let maxIterations = Parameter<Int>("max_iterations", .int(min: 1), default: .int(20000), help: "iteration cap per η stage")
     static let omegaMax = Parameter<Double>("omega_max", .double(min: 0, exclusiveMin: true), default: .double(4), unit: "t", help: "largest ω of sigma")
     static let omegaStep = Parameter<Double>("omega_step", .double(min: 0, exclusiveMin: true), default: .double(0.01), unit: "t", help: "ω step of sigma (rounded to a multiple of the grid step)")
-    let parameters: [ParameterSpec] = [Self.t.spec, Self.g.spec, Self.omega0.spec, Self.temperatures.spec, Self.maxStep.spec, Self.eta.spec, Self.tolerance.spec, Self.maxIterations.spec, Self.omegaMax.spec, Self.omegaStep.spec]
+    static let disorderNodes = Parameter<Int>("disorder_nodes", .int(min: 1, max: 256), default: .int(32),
+                                              help: "Gauss–Legendre nodes of the DMFT+CPA average over a box ε or a uniform / log-uniform g")
+    let parameters: [ParameterSpec] = [Self.t.spec, Self.g.spec, Self.omega0.spec, Self.temperatures.spec, Self.maxStep.spec, Self.eta.spec, Self.tolerance.spec, Self.maxIterations.spec, Self.omegaMax.spec, Self.omegaStep.spec,
+                                       DisorderParameters.width.spec, DisorderParameters.kind.spec, DisorderParameters.g.spec, DisorderParameters.omega0.spec, Self.disorderNodes.spec]
     let inputs: [InputSpec] = []
 
     func validate(_ p: Params) -> [(String, String)] {
-        p[Self.omega0] / p[Self.maxStep] > 1e6 ? [(Self.maxStep.name, "gives more than 10⁶ points per ω0")] : []
+        var problems: [(String, String)] = p[Self.omega0] / p[Self.maxStep] > 1e6 ? [(Self.maxStep.name, "gives more than 10⁶ points per ω0")] : []
+        problems += DisorderParameters.distributionProblems(p)
+        if p[DisorderParameters.omega0] != .null {
+            problems.append((DisorderParameters.omega0.name, "dmft averages over ε and g only (ν ± ω0_i must share one frequency grid); use ed or ftlm for a distributed ω0"))
+        }
+        if problems.isEmpty && siteAverage(p).nodes.count > 1024 {
+            problems.append((Self.disorderNodes.name, "gives more than 1024 (ε, g) nodes per impurity solve; use fewer"))
+        }
+        return problems
+    }
+
+    /// The local distribution averaged by DMFT+CPA (one clean node without disorder).
+    func siteAverage(_ p: Params) -> DMFTSiteAverage {
+        DMFTSiteAverage.product(width: p[DisorderParameters.width], kind: OnSiteDisorder(rawValue: p[DisorderParameters.kind]) ?? .box,
+                                g: DisorderParameters.site(p[DisorderParameters.g], fixed: p[Self.g]), points: p[Self.disorderNodes])
     }
 
     func sizes(_ p: Params) -> [SizeEstimate] {
         // The real-frequency grid spans the band, the coupling and the thermal replicas at a step
         // of at most max_step (and at most ω0); σ(ω) is sampled up to omega_max.
         let w0 = p[Self.omega0], h = min(p[Self.maxStep], w0)
-        let span = 4 * abs(p[Self.t]) + abs(p[Self.g]) * 2 + Double(DMFTControls().replicas + 2) * w0 + 4
+        let gBound = max(abs(p[Self.g]), DisorderParameters.site(p[DisorderParameters.g], fixed: p[Self.g]).bound)
+        let span = 4 * abs(p[Self.t]) + gBound * 2 + p[DisorderParameters.width] + Double(DMFTControls().replicas + 2) * w0 + 4
         let nu = Footprint.points(span, h)
         let rows = Double(p[Self.temperatures].count + 1)
         let blame = span / w0 > 1e6 ? "omega0" : (abs(p[Self.t]) > 1e3 ? "t" : (abs(p[Self.g]) > 1e3 ? Self.g.name : Self.maxStep.name))
@@ -48,7 +66,8 @@ struct DMFTStage: HDF5StageKind {
         var c = DMFTControls()
         c.maxStep = p[Self.maxStep]; c.eta = p[Self.eta]
         c.tolerance = p[Self.tolerance]; c.maxIterations = p[Self.maxIterations]
-        let dmft = DMFT(t: p[Self.t], g: p[Self.g], omega0: p[Self.omega0], controls: c)
+        let sites = siteAverage(p)
+        let dmft = DMFT(t: p[Self.t], sites: sites, omega0: p[Self.omega0], controls: c)
         let temps = p[Self.temperatures]
         let zeroT = try dmft.solve(temperature: 0)
         let e0 = dmft.groundStateEnergy(near: dmft.gridBandBottom(zeroT))
@@ -100,7 +119,9 @@ struct DMFTStage: HDF5StageKind {
         defer { f.close() }
         let r = f.root
         let n = dmft.omega.count
-        try r.setAttribute("label", "DMFT (ω0 = \(JSONValue.format(p[Self.omega0])))")
+        let disorder = p[DisorderParameters.width] > 0 ? ", W = \(JSONValue.format(p[DisorderParameters.width]))" : ""
+        try r.setAttribute("label", sites.isClean ? "DMFT (ω0 = \(JSONValue.format(p[Self.omega0])))"
+                                                  : "DMFT+CPA (ω0 = \(JSONValue.format(p[Self.omega0]))\(disorder))")
         try r.setAttribute("content", "curve")
         try r.write("temperature", temps, attributes: Units.temperature)
         try r.write("nu", dmft.omega, attributes: ["units": "t", "meaning": "real frequency grid of the spectra (step divides ω0)"])
@@ -108,7 +129,9 @@ struct DMFTStage: HDF5StageKind {
         try r.write("self_energy", selfE, shape: [temps.count, n], attributes: ["meaning": "self-energy Σ(ν), [temperature, nu]"])
         try r.write("dos", dos, shape: [temps.count, n], attributes: ["meaning": "N*(ν) = −Im G/π, [temperature, nu]"])
         try r.write("gamma", gamma, shape: [temps.count, n], attributes: ["meaning": "Γ(ν) = −Im Σ, [temperature, nu]"])
-        try r.write("e0", scalar: e0, attributes: ["meaning": "ground-state energy E0: where ν − Σ(ν) reaches −2t at T = 0 (to roundoff, not to the grid step)"])
+        try r.write("e0", scalar: e0, attributes: ["meaning": sites.isClean
+            ? "ground-state energy E0: where ν − Σ(ν) reaches −2t at T = 0 (to roundoff, not to the grid step)"
+            : "bottom of the T = 0 DMFT+CPA spectrum on the grid (to the grid step)"])
         try r.write("omega", omegas, attributes: Units.omega)
         try r.write("sigma", sigma, shape: [temps.count, nw], attributes: Units.sigma)
         try r.write("sigma_dc", dc, attributes: ["meaning": "σ(ω → 0) (infinite at T = 0)"])

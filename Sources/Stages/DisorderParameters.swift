@@ -59,6 +59,18 @@ enum DisorderParameters {
 
     /// Problems with the distributions and the combination (parameter, message).
     static func validate(_ p: Params) -> [(String, String)] {
+        var problems = distributionProblems(p)
+        if realSpace(p) && p[ModelParameters.twists] > 1 {
+            problems.append((ModelParameters.twists.name, "the real-space path (disorder) has no twists; use 1"))
+        }
+        if (p[realizations] ?? 1) > 1 && p[seed] == nil && (p[width] > 0 || p[omega0] != .null || p[g] != .null) {
+            problems.append((seed.name, "several random realisations need a seed"))
+        }
+        return problems
+    }
+
+    /// Problems with the ω0 and g distribution objects themselves (parameter, message).
+    static func distributionProblems(_ p: Params) -> [(String, String)] {
         var problems: [(String, String)] = []
         for d in [omega0, g] where p[d] != .null {
             let j = p[d]
@@ -72,12 +84,6 @@ enum DisorderParameters {
                 if a > b { problems.append((d.name, "min must not exceed max")) }
                 if j["type"]?.stringValue == "log-uniform" && a <= 0 { problems.append((d.name, "log-uniform needs min > 0")) }
             }
-        }
-        if realSpace(p) && p[ModelParameters.twists] > 1 {
-            problems.append((ModelParameters.twists.name, "the real-space path (disorder) has no twists; use 1"))
-        }
-        if (p[realizations] ?? 1) > 1 && p[seed] == nil && (p[width] > 0 || p[omega0] != .null || p[g] != .null) {
-            problems.append((seed.name, "several random realisations need a seed"))
         }
         return problems
     }

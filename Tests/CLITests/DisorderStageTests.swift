@@ -82,6 +82,40 @@ final class DisorderStageTests: XCTestCase {
             XCTAssertTrue(r.stderr.contains(expected), "\(params): \(r.stderr)")
         }
     }
+
+    /// `dmft` with local disorder (DMFT+CPA): W = 0 written out is today's dmft (same payload);
+    /// W > 0 is labelled DMFT+CPA and, at g = 0, is the CPA (a physics test checks it against an
+    /// independent CPA); a distributed ω0 is refused with the reason.
+    func testDMFTWithLocalDisorder() throws {
+        let s = Scratch()
+        s.write(#"""
+        {"name": "cpa", "stages": [
+          {"id": "clean", "kind": "dmft", "params": {"g": 1, "omega0": 0.5, "temperatures": [1], "max_step": 0.01, "omega_max": 1}},
+          {"id": "zero", "kind": "dmft", "params": {"g": 1, "omega0": 0.5, "temperatures": [1], "max_step": 0.01, "omega_max": 1,
+            "disorder_width": 0, "disorder_kind": "binary"}},
+          {"id": "dirty", "kind": "dmft", "params": {"g": 1, "omega0": 0.5, "temperatures": [1], "max_step": 0.01, "omega_max": 1,
+            "disorder_width": 1, "g_distribution": {"type": "uniform", "min": 0.5, "max": 1.5}, "disorder_nodes": 8}}
+        ]}
+        """#)
+        let out = try CLI.run(["run", "spec.json", "--jobs", "2"], in: s.dir)
+        XCTAssertEqual(out.status, 0, out.stderr)
+        func record(_ id: String) throws -> JSONValue {
+            try JSONValue.parse(String(contentsOfFile: s.dir + "/data/spec/.tlspipe/records/\(id).json", encoding: .utf8))
+        }
+        XCTAssertEqual(try record("clean")["content"], try record("zero")["content"], "W = 0 must be today's dmft")
+        let f = try HDF5File.open(s.dir + "/data/spec/dirty.h5")
+        defer { f.close() }
+        XCTAssertEqual(try f.root.attribute("label"), "DMFT+CPA (ω0 = 0.5, W = 1.0)")
+        let rhoDirty = try f.root.readDoubles("rho").values[0]
+        let c = try HDF5File.open(s.dir + "/data/spec/clean.h5")
+        defer { c.close() }
+        XCTAssertGreaterThan(rhoDirty, try c.root.readDoubles("rho").values[0], "disorder adds resistance")
+
+        s.write(#"{"name": "e", "stages": [{"id": "x", "kind": "dmft", "params": {"g": 1, "omega0": 0.5, "temperatures": [1], "omega0_distribution": {"type": "uniform", "min": 0.1, "max": 1}}}]}"#)
+        let r = try CLI.run(["validate", "spec.json"], in: s.dir)
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("params.omega0_distribution: dmft averages over ε and g only"), r.stderr)
+    }
 }
 
 /// Sizes implied by the real-space path are checked before anything is allocated.
