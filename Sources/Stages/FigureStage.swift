@@ -8,7 +8,8 @@ struct FigureStage: StageKind {
     let name = "figure"
     // v3: legends below the plots, axes from 0 for non-negative data, recipe rho, full ancestry.
     // v4: ρ(T) legends name the disorder W and a distributed ω0.
-    // v5: Fig. 3b on a log σ_dc axis, RTA σ_dc as points (the caption-filtered ones).
+    // v5: Fig. 3b on a log σ_dc axis, RTA σ_dc as points (the caption-filtered ones); ρ(T)
+    // legends say DMFT+CPA for DMFT with disorder.
     let version = 5
     let summary = "gnuplot figure (PDF, PNG) with its data table, script and provenance record"
     static let figureName = Parameter<String>("name", .string(), help: "file name of the figure, without extension (e.g. fig3a)")
@@ -172,7 +173,9 @@ enum FigureRecipes {
                        input.params["realizations"].map({ $0 == .null }) ?? true { continue }
                     if let v = input.params[name], v != .null { facts.append("\(symbol) = \(v.intValue.map(String.init) ?? v.doubleValue.map(JSONValue.format) ?? v.canonical)") }
                 }
-                series.append(try PaperFigures.resistivity(input.path, label: method + (facts.isEmpty ? "" : " (" + facts.joined(separator: ", ") + ")"), style: style))
+                // DMFT with local disorder is DMFT+CPA.
+                let name = slot == "dmft" && (input.params["disorder_width"]?.doubleValue ?? 0) > 0 ? "DMFT+CPA" : method
+                series.append(try PaperFigures.resistivity(input.path, label: name + (facts.isEmpty ? "" : " (" + facts.joined(separator: ", ") + ")"), style: style))
             }
         }
         var panel = Panel(title: "resistivity", xLabel: "T / t", yLabel: "ρ  [ħ/(e²a²)]", series: series)
