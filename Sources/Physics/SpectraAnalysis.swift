@@ -33,6 +33,30 @@ public enum SpectraAnalysis {
         return omega[k] + shift * (omega[k + 1] - omega[k])
     }
 
+    /// The largest finite-frequency maximum above `omegaMin` and whether it is a peak at all: its
+    /// prominence over the lowest σ between ω = 0 and it must exceed `significance` times the
+    /// errors there (the error at the maximum plus the error at that dip; without errors, 1e−3 of
+    /// the maximum), else it is a wiggle within the error band (finite size, resolution).
+    public struct Peak: Sendable, Equatable {
+        public let candidate: Double?
+        public let prominence: Double
+        public let prominenceError: Double
+        public let significant: Bool
+        public var position: Double? { significant ? candidate : nil }
+    }
+
+    public static func significantPeak(omega: [Double], sigma: [Double], error: [Double]?, omegaMin: Double, significance: Double) -> Peak {
+        guard let position = peak(omega: omega, sigma: sigma, omegaMin: omegaMin) else {
+            return Peak(candidate: nil, prominence: 0, prominenceError: 0, significant: false)
+        }
+        // The grid point of the maximum, and the dip: the lowest σ from ω = 0 up to it.
+        let k = omega.indices.min { abs(omega[$0] - position) < abs(omega[$1] - position) }!
+        let dip = (0...k).min { sigma[$0] < sigma[$1] }!
+        let prominence = sigma[k] - sigma[dip]
+        let scale = error.map { $0[k] + $0[dip] } ?? 1e-3 * abs(sigma[k])
+        return Peak(candidate: position, prominence: prominence, prominenceError: scale, significant: prominence > significance * scale)
+    }
+
     /// The result of an Eq. 5 fit: A, ω̄, the standard error of ω̄, and the rms residual.
     public struct EquationFiveFit: Sendable {
         public let amplitude: Double

@@ -82,6 +82,14 @@ enum PaperFigures {
             let w0 = try f.root.readDoubles("omega0").values, pk = try f.root.readDoubles("peak").values
             let keep = pk.indices.filter { pk[$0].isFinite }
             inset.append(Series(label: "peak position", x: keep.map { w0[$0] }, y: keep.map { pk[$0] }, style: .points))
+            // Maxima within the errors (finite-size wiggles): marked where they are, not as peaks.
+            if f.root.exists("candidate") {
+                let cand = try f.root.readDoubles("candidate").values
+                let none = cand.indices.filter { !pk[$0].isFinite && cand[$0].isFinite }
+                if !none.isEmpty {
+                    inset.append(Series(label: "no peak beyond the errors (largest wiggle)", x: none.map { w0[$0] }, y: none.map { cand[$0] }, style: .points))
+                }
+            }
             inset.append(Series(label: "ω = ω0", x: w0, y: w0, style: .dotted))
         }
         var ip = Panel(title: "inset: finite-frequency peak", xLabel: "ω0 / t", yLabel: "ω_{peak} / t", series: inset)

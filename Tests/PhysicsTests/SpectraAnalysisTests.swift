@@ -24,6 +24,22 @@ final class SpectraAnalysisTests: XCTestCase {
         XCTAssertNil(SpectraAnalysis.peak(omega: omega, sigma: omega.map { exp(-$0) }, omegaMin: 0.1))
     }
 
+    /// A peak counts only beyond the errors: a Drude tail with a bump of prominence 0.20 (over the
+    /// dip before it) is a peak with errors of 0.01 and none with errors of 0.1 (0.20 < 2 × (0.1 +
+    /// 0.1)); a real finite-frequency peak stays one with those errors.
+    func testPeakMustStandOutOfTheErrors() {
+        let omega = stride(from: 0.0, through: 3.0, by: 0.01).map { $0 }
+        let wiggle = omega.map { 2 * exp(-$0) + 0.3 * exp(-pow(($0 - 0.8) / 0.05, 2)) }
+        let small = [Double](repeating: 0.01, count: omega.count), large = [Double](repeating: 0.1, count: omega.count)
+        let a = SpectraAnalysis.significantPeak(omega: omega, sigma: wiggle, error: small, omegaMin: 0.1, significance: 2)
+        XCTAssertEqual(a.position ?? .nan, 0.8, accuracy: 0.01)
+        let b = SpectraAnalysis.significantPeak(omega: omega, sigma: wiggle, error: large, omegaMin: 0.1, significance: 2)
+        XCTAssertNil(b.position)
+        XCTAssertEqual(b.candidate ?? .nan, 0.8, accuracy: 0.01, "the wiggle is still reported as the candidate")
+        let real = omega.map { 0.5 * exp(-$0) + 1 / (1 + pow(($0 - 0.6) / 0.2, 2)) }
+        XCTAssertEqual(SpectraAnalysis.significantPeak(omega: omega, sigma: real, error: large, omegaMin: 0.1, significance: 2).position ?? .nan, 0.6, accuracy: 0.02)
+    }
+
     /// Synthetic σ_dc from Eq. 5 with A = 0.9, ω̄ = 0.375 (the paper's value) is fitted back exactly.
     func testFitRecoversEquationFive() {
         let w0 = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2]
