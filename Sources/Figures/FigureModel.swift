@@ -13,7 +13,8 @@ public struct Series: Sendable {
     }
 }
 
-public enum LineStyle: Sendable { case solid, dashed, dotted, points }
+/// `points`: markers joined by a line; `markers`: open markers alone (points that are no curve).
+public enum LineStyle: Sendable { case solid, dashed, dotted, points, markers }
 
 /// An arrow pointing down at x (e.g. T* = 0.4 ω0).
 public struct Marker: Sendable {

@@ -8,7 +8,7 @@ struct FigureStage: StageKind {
     let name = "figure"
     // v3: legends below the plots, axes from 0 for non-negative data, recipe rho, full ancestry.
     // v4: ρ(T) legends name the disorder W and a distributed ω0.
-    // v5: Fig. 3b on a log σ_dc axis, RTA σ_dc as points (the caption-filtered ones); ρ(T)
+    // v5: Fig. 2 inset marks maxima within the errors; Fig. 3b on a log σ_dc axis, RTA σ_dc as points (the caption-filtered ones); ρ(T)
     // legends say DMFT+CPA for DMFT with disorder.
     let version = 5
     let summary = "gnuplot figure (PDF, PNG) with its data table, script and provenance record"

@@ -87,7 +87,7 @@ enum PaperFigures {
                 let cand = try f.root.readDoubles("candidate").values
                 let none = cand.indices.filter { !pk[$0].isFinite && cand[$0].isFinite }
                 if !none.isEmpty {
-                    inset.append(Series(label: "no peak beyond the errors (largest wiggle)", x: none.map { w0[$0] }, y: none.map { cand[$0] }, style: .points))
+                    inset.append(Series(label: "no peak beyond the errors (largest wiggle)", x: none.map { w0[$0] }, y: none.map { cand[$0] }, style: .markers))
                 }
             }
             inset.append(Series(label: "ω = ω0", x: w0, y: w0, style: .dotted))
