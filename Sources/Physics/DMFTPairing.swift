@@ -25,8 +25,8 @@ struct DMFTPairing {
     let points: [Point]
     /// For each grid point: the uniform point at or below it (index into `dmft.uniformIndices`)
     /// and its distance above it in steps, in [0, 1).
-    private let below: [Int]
-    private let fraction: [Double]
+    let below: [Int]
+    let fraction: [Double]
     private let uniformZ: [ComplexDouble]
     private let omega: [Double]
     private let beta: Double, logScale: Double
@@ -38,8 +38,9 @@ struct DMFTPairing {
         let n = z1.count
         var pts: [Point] = []
         pts.reserveCapacity(n)
+        let dos = sol.dos  // a computed array: once, not per point
         for i in 0..<n {
-            pts.append(Self.point(dmft, z: z1[i], nu: sol.omega[i], dos: sol.dos[i], beta: beta, logScale: logScale))
+            pts.append(Self.point(dmft, z: z1[i], nu: sol.omega[i], dos: dos[i], beta: beta, logScale: logScale))
         }
         points = pts
         let uniform = dmft.uniformIndices
