@@ -66,6 +66,10 @@ public struct DMFT: Sendable {
     /// ∫ F(ν) dν ≈ Σ_i quadratureWeights[i] F(ν_i) (exact for smooth F to O(h²); with a refined
     /// window, also for the inverse-square-root edges at its centre).
     public let quadratureWeights: [Double]
+    /// Per site node: the index shift of its ν ± ω0 and its ω0 (a site ω0 is rounded to a whole
+    /// number of steps on the uniform grid that distributed ω0's need).
+    let nodeShifts: [Int]
+    let nodeOmega0: [Double]
 
     public init(t: Double = 1, g: Double, omega0: Double, controls: DMFTControls = DMFTControls()) {
         self.init(t: t, sites: .clean(g: g), omega0: omega0, controls: controls, refinedAround: nil, edgeWidth: 0)
@@ -101,6 +105,10 @@ public struct DMFT: Sendable {
         omega = w
         uniformIndices = u
         quadratureWeights = q
+        precondition(edge == nil || !sites.hasDistributedOmega0, "distributed ω0 needs the uniform grid")
+        let shift = self.shift
+        nodeShifts = sites.nodes.map { node in node.omega0.map { max(1, Int(($0 / h).rounded())) } ?? shift }
+        nodeOmega0 = zip(sites.nodes, nodeShifts).map { node, m in node.omega0 == nil ? omega0 : Double(m) * h }
     }
 
     /// The grid for transport at temperature T: refined around the band bottom's residue when
@@ -108,7 +116,8 @@ public struct DMFT: Sendable {
     /// inverse-square-root edge off the grid makes a Riemann sum converge only as √h
     /// (measured: ρ moved 3.5% when h was halved at ω0 = 2, T = 0.1).
     public func transportGrid(_ base: DMFTSolution) -> DMFT {
-        guard let edge = bandBottom(base) else { return self }
+        // Site ω0's of their own shift by their own number of steps: the grid stays uniform.
+        guard !sites.hasDistributedOmega0, let edge = bandBottom(base) else { return self }
         return DMFT(t: t, sites: sites, omega0: omega0, controls: controls, refinedAround: edge.position, edgeWidth: edge.gamma)
     }
 
@@ -150,8 +159,8 @@ public struct DMFT: Sendable {
     }
 
     /// Thermal occupation of the TLS excited state, n = e^{−βω0}/(1 + e^{−βω0}).
-    func excited(_ temperature: Double) -> Double {
-        temperature <= 0 ? 0 : 1 / (exp(omega0 / temperature) + 1)
+    func excited(_ temperature: Double, omega0: Double? = nil) -> Double {
+        temperature <= 0 ? 0 : 1 / (exp((omega0 ?? self.omega0) / temperature) + 1)
     }
 
     /// The impurity self-energy of paper Eq. A6 for Weiss field 1/a and its shifts ga = G0(ν − ω0),
@@ -170,6 +179,7 @@ public struct DMFT: Sendable {
         let n = omega.count
         let nExc = excited(temperature)
         let clean = sites.isClean
+        let excitedByNode = nodeOmega0.map { excited(temperature, omega0: $0) }
         var sigma = initial ?? [ComplexDouble](repeating: .zero, count: n)
         precondition(sigma.count == n, "initial Σ is not on this grid")
         var g0 = [ComplexDouble](repeating: .zero, count: n)
@@ -212,11 +222,19 @@ public struct DMFT: Sendable {
                     } else {
                         // DMFT+CPA: each node's impurity sees the Weiss field shifted by its ε (at ν
                         // and at ν ± ω0: the electron stays on the site); G averaged over the nodes.
+                        // A site with its own ω0 flips by its own shift, with its own occupation.
                         var average = ComplexDouble.zero
-                        for node in sites.nodes {
+                        for (k, node) in sites.nodes.enumerated() {
                             let e = ComplexDouble(node.epsilon, 0)
                             let ae = a - e
-                            let se = impuritySelfEnergy(a: ae, ga: 1 / (1 / ga - e), gb: 1 / (1 / gb - e), g: node.g, excited: nExc)
+                            var gak = ga, gbk = gb, nk = nExc
+                            if node.omega0 != nil {
+                                let m = nodeShifts[k], w0 = ComplexDouble(nodeOmega0[k], 0)
+                                gak = i - m >= 0 ? g0[i - m] : 1 / (z - w0)
+                                gbk = i + m < n ? g0[i + m] : 1 / (z + w0)
+                                nk = excitedByNode[k]
+                            }
+                            let se = impuritySelfEnergy(a: ae, ga: 1 / (1 / gak - e), gb: 1 / (1 / gbk - e), g: node.g, excited: nk)
                             average = average + ComplexDouble(node.weight, 0) / (ae - se)
                         }
                         new = a - 1 / average

@@ -29,6 +29,14 @@ public enum SiteDistribution: Sendable, Equatable {
         }
     }
 
+    /// The smallest |value| it can give.
+    public var smallest: Double {
+        switch self {
+        case .fixed(let v): return abs(v)
+        case .uniform(let a, let b), .logUniform(let a, let b), .binary(let a, let b): return min(abs(a), abs(b))
+        }
+    }
+
     public var isFixed: Bool { if case .fixed = self { return true } else { return false } }
 }
 

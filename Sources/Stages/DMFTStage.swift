@@ -30,8 +30,12 @@ struct DMFTStage: HDF5StageKind {
     func validate(_ p: Params) -> [(String, String)] {
         var problems: [(String, String)] = p[Self.omega0] / p[Self.maxStep] > 1e6 ? [(Self.maxStep.name, "gives more than 10⁶ points per ω0")] : []
         problems += DisorderParameters.distributionProblems(p)
-        if p[DisorderParameters.omega0] != .null {
-            problems.append((DisorderParameters.omega0.name, "dmft averages over ε and g only (ν ± ω0_i must share one frequency grid); use ed or ftlm for a distributed ω0"))
+        if problems.isEmpty, case let w0 = omega0Distribution(p), !w0.isFixed {
+            if w0.smallest < 5 * p[Self.maxStep] {
+                problems.append((DisorderParameters.omega0.name, "min must be at least 5 × max_step (site ω0's are rounded to whole grid steps); lower max_step"))
+            } else if w0.bound / p[Self.maxStep] > 1e6 {
+                problems.append((Self.maxStep.name, "gives more than 10⁶ points per ω0"))
+            }
         }
         if problems.isEmpty && siteAverage(p).nodes.count > 1024 {
             problems.append((Self.disorderNodes.name, "gives more than 1024 (ε, g) nodes per impurity solve; use fewer"))
@@ -42,13 +46,23 @@ struct DMFTStage: HDF5StageKind {
     /// The local distribution averaged by DMFT+CPA (one clean node without disorder).
     func siteAverage(_ p: Params) -> DMFTSiteAverage {
         DMFTSiteAverage.product(width: p[DisorderParameters.width], kind: OnSiteDisorder(rawValue: p[DisorderParameters.kind]) ?? .box,
-                                g: DisorderParameters.site(p[DisorderParameters.g], fixed: p[Self.g]), points: p[Self.disorderNodes])
+                                g: DisorderParameters.site(p[DisorderParameters.g], fixed: p[Self.g]), omega0: omega0Distribution(p),
+                                points: p[Self.disorderNodes])
+    }
+
+    func omega0Distribution(_ p: Params) -> SiteDistribution { DisorderParameters.site(p[DisorderParameters.omega0], fixed: p[Self.omega0]) }
+
+    /// The ω0 that sets the grid: the fixed one, or the largest a site can have.
+    func gridOmega0(_ p: Params) -> Double {
+        let d = omega0Distribution(p)
+        if case .fixed(let v) = d { return v }
+        return d.bound
     }
 
     func sizes(_ p: Params) -> [SizeEstimate] {
         // The real-frequency grid spans the band, the coupling and the thermal replicas at a step
         // of at most max_step (and at most ω0); σ(ω) is sampled up to omega_max.
-        let w0 = p[Self.omega0], h = min(p[Self.maxStep], w0)
+        let w0 = gridOmega0(p), h = min(p[Self.maxStep], w0)
         let gBound = max(abs(p[Self.g]), DisorderParameters.site(p[DisorderParameters.g], fixed: p[Self.g]).bound)
         let span = 4 * abs(p[Self.t]) + gBound * 2 + p[DisorderParameters.width] + Double(DMFTControls().replicas + 2) * w0 + 4
         let nu = Footprint.points(span, h)
@@ -67,7 +81,7 @@ struct DMFTStage: HDF5StageKind {
         c.maxStep = p[Self.maxStep]; c.eta = p[Self.eta]
         c.tolerance = p[Self.tolerance]; c.maxIterations = p[Self.maxIterations]
         let sites = siteAverage(p)
-        let dmft = DMFT(t: p[Self.t], sites: sites, omega0: p[Self.omega0], controls: c)
+        let dmft = DMFT(t: p[Self.t], sites: sites, omega0: gridOmega0(p), controls: c)
         let temps = p[Self.temperatures]
         // T = 0 gives E0. With disorder (DMFT+CPA) it is solved only when asked for: the discrete
         // nodes' bound states below the band can keep the η = 0 iteration at T = 0 from converging
@@ -123,8 +137,14 @@ struct DMFTStage: HDF5StageKind {
         let r = f.root
         let n = dmft.omega.count
         let disorder = p[DisorderParameters.width] > 0 ? ", W = \(JSONValue.format(p[DisorderParameters.width]))" : ""
-        try r.setAttribute("label", sites.isClean ? "DMFT (ω0 = \(JSONValue.format(p[Self.omega0])))"
-                                                  : "DMFT+CPA (ω0 = \(JSONValue.format(p[Self.omega0]))\(disorder))")
+        let w0Text: String
+        switch omega0Distribution(p) {
+        case .fixed(let v): w0Text = "ω0 = \(JSONValue.format(v))"
+        case .uniform(let a, let b): w0Text = "ω0 uniform [\(JSONValue.format(a)), \(JSONValue.format(b))]"
+        case .logUniform(let a, let b): w0Text = "ω0 log-uniform [\(JSONValue.format(a)), \(JSONValue.format(b))]"
+        case .binary(let a, let b): w0Text = "ω0 = \(JSONValue.format(a)) or \(JSONValue.format(b))"
+        }
+        try r.setAttribute("label", sites.isClean ? "DMFT (\(w0Text))" : "DMFT+CPA (\(w0Text)\(disorder))")
         try r.setAttribute("content", "curve")
         try r.write("temperature", temps, attributes: Units.temperature)
         try r.write("nu", dmft.omega, attributes: ["units": "t", "meaning": "real frequency grid of the spectra (step divides ω0)"])

@@ -174,7 +174,9 @@ enum FigureRecipes {
                     if let v = input.params[name], v != .null { facts.append("\(symbol) = \(v.intValue.map(String.init) ?? v.doubleValue.map(JSONValue.format) ?? v.canonical)") }
                 }
                 // DMFT with local disorder is DMFT+CPA.
-                let name = slot == "dmft" && (input.params["disorder_width"]?.doubleValue ?? 0) > 0 ? "DMFT+CPA" : method
+                let averaged = (input.params["disorder_width"]?.doubleValue ?? 0) > 0 || glass != nil
+                    || (input.params["g_distribution"].map { $0 != .null } ?? false)
+                let name = slot == "dmft" && averaged ? "DMFT+CPA" : method
                 series.append(try PaperFigures.resistivity(input.path, label: name + (facts.isEmpty ? "" : " (" + facts.joined(separator: ", ") + ")"), style: style))
             }
         }

@@ -85,7 +85,7 @@ final class DisorderStageTests: XCTestCase {
 
     /// `dmft` with local disorder (DMFT+CPA): W = 0 written out is today's dmft (same payload);
     /// W > 0 is labelled DMFT+CPA and, at g = 0, is the CPA (a physics test checks it against an
-    /// independent CPA); a distributed ω0 is refused with the reason.
+    /// independent CPA); a distributed ω0 too fine for the grid is refused with the reason.
     func testDMFTWithLocalDisorder() throws {
         let s = Scratch()
         s.write(#"""
@@ -111,10 +111,10 @@ final class DisorderStageTests: XCTestCase {
         defer { c.close() }
         XCTAssertGreaterThan(rhoDirty, try c.root.readDoubles("rho").values[0], "disorder adds resistance")
 
-        s.write(#"{"name": "e", "stages": [{"id": "x", "kind": "dmft", "params": {"g": 1, "omega0": 0.5, "temperatures": [1], "omega0_distribution": {"type": "uniform", "min": 0.1, "max": 1}}}]}"#)
+        s.write(#"{"name": "e", "stages": [{"id": "x", "kind": "dmft", "params": {"g": 1, "omega0": 0.5, "temperatures": [1], "omega0_distribution": {"type": "uniform", "min": 0.005, "max": 1}}}]}"#)
         let r = try CLI.run(["validate", "spec.json"], in: s.dir)
         XCTAssertEqual(r.status, 2)
-        XCTAssertTrue(r.stderr.contains("params.omega0_distribution: dmft averages over ε and g only"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("params.omega0_distribution: min must be at least 5 × max_step"), r.stderr)
     }
 }
 

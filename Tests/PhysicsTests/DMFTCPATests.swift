@@ -81,4 +81,25 @@ final class DMFTCPATests: XCTestCase {
             }
         }
     }
+
+    /// Sites with ω0's of their own: two nodes at the same ω0 as the DMFT's are clean DMFT (the
+    /// average of two equal impurity G's; tolerance: the rounding of G → Σ through a − 1/G, and
+    /// the relative 1e−11 self-consistency); a binary ω0 mixture lies between its two clean
+    /// limits in ρ and keeps the f-sum (uniform grid at T = 1, 1e−3).
+    func testDistributedOmega0() throws {
+        let clean = DMFT(g: 1, omega0: 0.5)
+        let same = DMFT(sites: .product(width: 0, kind: .box, g: .fixed(1), omega0: .binary(min: 0.5, max: 0.5), points: 8), omega0: 0.5)
+        XCTAssertEqual(same.omega, clean.omega)
+        let a = try clean.solve(temperature: 0.3), b = try same.solve(temperature: 0.3)
+        let worst = zip(a.selfEnergy, b.selfEnergy).map { ($0 - $1).magnitude }.max()!
+        XCTAssertLessThan(worst, 1e-9)
+
+        let mixture = DMFT(sites: .product(width: 0, kind: .box, g: .fixed(1), omega0: .binary(min: 0.2, max: 1.0), points: 8), omega0: 1.0)
+        let c = try mixture.conductivity(temperature: 1, omegaMax: 4, omegaStep: 0.01)
+        XCTAssertEqual(c.totalWeight / (Double.pi * -c.kineticEnergy), 1, accuracy: 1e-3)
+        let slow = try DMFT(g: 1, omega0: 0.2).conductivity(temperature: 1, omegaMax: 0, omegaStep: 0.01).sigmaDC
+        let fast = try DMFT(g: 1, omega0: 1.0).conductivity(temperature: 1, omegaMax: 0, omegaStep: 0.01).sigmaDC
+        XCTAssertGreaterThan(c.sigmaDC, min(slow, fast))
+        XCTAssertLessThan(c.sigmaDC, max(slow, fast))
+    }
 }
