@@ -51,37 +51,15 @@ public struct DMFTConductivity: Sendable {
         /// ω0 = 0.5, T = 0.05); a partner ν + ω off the uniform points is interpolated there.
         func pairSums(_ shift: Int) -> (plus: Double, minus: Double) {
             var acc = 0.0, accMinus = 0.0
-            // Unsafe buffers: this loop runs (output + 1500) shifts × every grid point per T.
-            pairing.points.withUnsafeBufferPointer { pts in
-            q.withUnsafeBufferPointer { qq in
-            pairing.below.withUnsafeBufferPointer { below in
-            pairing.fraction.withUnsafeBufferPointer { fraction in
-            uniform.withUnsafeBufferPointer { uni in
-                for i in 0..<n where qq[i] > 0 {
-                    let lower = pts[i]
-                    // e^{−βν} below 1e−20 of the largest weighted term: beneath every sum it enters
-                    // (ν + ω has less weight still); at low T this skips most of the band.
-                    guard lower.b > 1e-20 && lower.hasWeight else { continue }
-                    let upper: DMFTPairing.Point
-                    if shift == 0 {
-                        upper = lower
-                    } else if fraction[i] == 0 {
-                        let k = below[i] + shift
-                        guard k < uni.count else { continue }
-                        upper = pts[uni[k]]
-                    } else {
-                        guard let u = pairing.partner(of: i, shift: shift) else { continue }
-                        upper = u
-                    }
-                    guard upper.hasWeight else { continue }
-                    let value = pairing.overlap(lower, upper, diagonal: shift == 0)
-                    acc += qq[i] * lower.b * value
-                    accMinus += qq[i] * upper.b * value
-                }
-            }
-            }
-            }
-            }
+            for i in 0..<n where q[i] > 0 {
+                let lower = pairing.points[i]
+                // e^{−βν} below 1e−20 of the largest weighted term: beneath every sum it enters
+                // (ν + ω has less weight still); at low T this skips most of the band.
+                guard lower.b > 1e-20 && lower.hasWeight else { continue }
+                guard let upper = shift == 0 ? lower : pairing.partner(of: i, shift: shift), upper.hasWeight else { continue }
+                let value = pairing.overlap(lower, upper, diagonal: shift == 0)
+                acc += q[i] * lower.b * value
+                accMinus += q[i] * upper.b * value
             }
             return (acc, accMinus)
         }

@@ -25,8 +25,8 @@ struct DMFTPairing {
     let points: [Point]
     /// For each grid point: the uniform point at or below it (index into `dmft.uniformIndices`)
     /// and its distance above it in steps, in [0, 1).
-    let below: [Int]
-    let fraction: [Double]
+    private let below: [Int]
+    private let fraction: [Double]
     private let uniformZ: [ComplexDouble]
     private let omega: [Double]
     private let beta: Double, logScale: Double
