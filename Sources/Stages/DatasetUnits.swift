@@ -25,7 +25,7 @@ enum DatasetUnits {
         "weight_beyond": weight, "total_weight": weight, "sw": weight, "sw_error": weight,
         "weighted_omega": weight + " · t", "batch_weighted_omega": weight + " · t",
         "rms": conductivity, "iterations": none, "residual": none, "z": none, "batch_index": none, "exact_states": none,
-        "drude": weight, "beyond": weight,
+        "drude": weight, "beyond": weight, "candidate": energy, "prominence": conductivity, "prominence_error": conductivity,
     ]
 
     /// Adds `units` to the datasets of `group` that have none and whose name is known.
