@@ -6,6 +6,11 @@ public enum GaussianFilter {
     /// Gaussians are cut at this many widths (relative weight lost < 1e−15).
     static let reach = 8.3
 
+    /// The filter's kernel exp(−x²/2δ²)/(√(2π)δ).
+    @inline(__always) public static func kernel(_ x: Double, delta: Double) -> Double {
+        exp(-x * x / (2 * delta * delta)) / ((2 * Double.pi).squareRoot() * delta)
+    }
+
     public static func apply(_ sticks: Sticks, delta: Double, at omegas: [Double]) -> [Double] {
         let norm = 1 / ((2 * Double.pi).squareRoot() * delta)
         let inv2d2 = 1 / (2 * delta * delta)

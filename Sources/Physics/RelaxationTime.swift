@@ -48,8 +48,7 @@ public enum RelaxationTime {
         let sigma = conductivity(sticks, temperature: T, p: p, at: omegas)
         var s = 0.0
         for (k, w) in omegas.enumerated() {
-            let g = exp(-w * w / (2 * delta * delta)) / ((2 * Double.pi).squareRoot() * delta)
-            s += (k == 0 || k == steps ? 0.5 : 1) * sigma[k] * g
+            s += (k == 0 || k == steps ? 0.5 : 1) * sigma[k] * GaussianFilter.kernel(w, delta: delta)
         }
         return 2 * s * h
     }

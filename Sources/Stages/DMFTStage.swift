@@ -30,7 +30,8 @@ struct DMFTStage: HDF5StageKind {
     func validate(_ p: Params) -> [(String, String)] {
         var problems: [(String, String)] = p[Self.omega0] / p[Self.maxStep] > 1e6 ? [(Self.maxStep.name, "gives more than 10⁶ points per ω0")] : []
         problems += DisorderParameters.distributionProblems(p)
-        if problems.isEmpty, case let w0 = omega0Distribution(p), !w0.isFixed {
+        let w0 = omega0Distribution(p)
+        if problems.isEmpty && !w0.isFixed {
             if w0.smallest < 5 * p[Self.maxStep] {
                 problems.append((DisorderParameters.omega0.name, "min must be at least 5 × max_step (site ω0's are rounded to whole grid steps); lower max_step"))
             } else if w0.bound / p[Self.maxStep] > 1e6 {
@@ -38,7 +39,7 @@ struct DMFTStage: HDF5StageKind {
             }
         }
         if problems.isEmpty && siteAverage(p).nodes.count > 1024 {
-            problems.append((Self.disorderNodes.name, "gives more than 1024 (ε, g) nodes per impurity solve; use fewer"))
+            problems.append((Self.disorderNodes.name, "gives more than 1024 (ε, g, ω0) nodes per impurity solve; use fewer"))
         }
         return problems
     }
@@ -67,7 +68,9 @@ struct DMFTStage: HDF5StageKind {
         let span = 4 * abs(p[Self.t]) + gBound * 2 + p[DisorderParameters.width] + Double(DMFTControls().replicas + 2) * w0 + 4
         let nu = Footprint.points(span, h)
         let rows = Double(p[Self.temperatures].count + 1)
-        let blame = span / w0 > 1e6 ? "omega0" : (abs(p[Self.t]) > 1e3 ? "t" : (abs(p[Self.g]) > 1e3 ? Self.g.name : Self.maxStep.name))
+        // The parameter that makes the span large, else the step.
+        let blame = p[DisorderParameters.width] > 1e3 ? DisorderParameters.width.name
+            : span / w0 > 1e6 ? "omega0" : (abs(p[Self.t]) > 1e3 ? "t" : (gBound > 1e3 ? (abs(p[Self.g]) > 1e3 ? Self.g.name : DisorderParameters.g.name) : Self.maxStep.name))
         return [
             SizeEstimate(parameter: blame, bytes: nu * rows * 64 * 2,
                          what: "\(Footprint.format(nu)) real frequencies × \(Int(rows)) temperatures of G, Σ, DOS and Γ (twice with the transport grid)"),
