@@ -11,6 +11,17 @@ public struct FTLMSettings: Sendable {
     public var randomVectors: Int
     /// Independent batches of random vectors (error bars; the unit of sharding).
     public var batches: Int
+    /// Batches split the momentum sectors instead of the random vectors: batch b takes sectors
+    /// b, b + B, b + 2B, … (an interleaved, coarser grid of twists) with all R vectors each. For
+    /// twist-averaged runs, where a sector needs only one vector, each batch is then a complete
+    /// twist average of its own, and their spread holds both the random-vector error and the
+    /// error of averaging over fewer twists (an upper bound for the pooled grid's).
+    public var sectorBatches = false
+    /// Twist average by stratified sampling (with `sectorBatches`): instead of the fixed grid of
+    /// N·N_φ momenta, batch b draws one κ uniformly inside each of the S = N·N_φ/(2B) strata
+    /// [πn/S, π(n+1)/S). Every batch is then an unbiased estimate of the continuous twist
+    /// average (N_φ → ∞) and the batches are independent, so their spread is its whole error.
+    public var stratifiedTwists = false
     public var seed: UInt64
     public var twists: Int
     public var binWidth: Double
@@ -81,6 +92,23 @@ public enum FTLM {
     /// `lowStates`: the exact low states of every sector (hybrid FTLM, `s.exactWindow` > 0), found
     /// once per shard. Each batch adds their exact part with weight 1/B, so every batch is a
     /// complete estimate and the spread between batches is the random part's alone.
+    /// The momentum sectors of a run: the twist grid of `TLSModel.momenta`, or with
+    /// `stratifiedTwists` the B·S drawn momenta, sector k = n·B + b holding batch b's draw in
+    /// stratum n (so that batch b's sectors are k ≡ b mod B, as for any sector batching). Each
+    /// draw comes from its own stream of the seed (sector k, vector index 2³² − 2).
+    public static func momenta(_ s: FTLMSettings) -> [(kappa: Double, multiplicity: Double)] {
+        guard s.stratifiedTwists else { return s.model.momenta(twists: s.twists) }
+        let b = s.batches, strata = s.model.sites * s.twists / (2 * b)
+        return (0..<(b * strata)).map { k in
+            var rng = Xoshiro256(seed: s.seed, stream: (UInt64(k) << 32) | UInt64(twistDrawVector))
+            return (Double.pi * (Double(k / b) + rng.uniform()) / Double(strata), 2)
+        }
+    }
+
+    /// Stream (vector index) of the twist draws, beyond every random vector's and below the
+    /// exact-state start vectors'.
+    static let twistDrawVector = Int(UInt32.max) - 1
+
     /// The momenta of block `block` of `blocks` (contiguous, sizes differing by at most one).
     public static func momentumBlock(_ block: Int, of blocks: Int, count: Int) -> Range<Int> {
         let b = max(1, min(blocks, count))
@@ -96,15 +124,18 @@ public enum FTLM {
                                  lowStates reusedLow: LowStateCache? = nil,
                                  progress: (Double, String) -> Void = { _, _ in }) throws -> KuboSums {
         var sums = KuboSums(temperatures: s.temperatures, binWidth: s.binWidth, binCount: s.binCount)
-        let momenta = s.model.momenta(twists: s.twists)
-        let mine = momentumBlock(block, of: blocks, count: momenta.count)
-        let vectors = Array(stride(from: round * s.randomVectors + batch, to: (round + 1) * s.randomVectors, by: s.batches))
+        let momenta = Self.momenta(s)
+        let batchSectors = s.sectorBatches ? Array(stride(from: batch, to: momenta.count, by: s.batches)) : Array(momenta.indices)
+        let mine = Array(batchSectors[momentumBlock(block, of: blocks, count: batchSectors.count)])
+        let vectors = s.sectorBatches ? Array(round * s.randomVectors ..< (round + 1) * s.randomVectors)
+                                      : Array(stride(from: round * s.randomVectors + batch, to: (round + 1) * s.randomVectors, by: s.batches))
         let d = s.model.sectorDimension
         let storage = reused ?? KrylovStorage(dimension: d, steps: s.lanczosSteps)
         let low = s.exactWindow > 0 ? try (reusedLow ?? LowStateCache(s)).states(storage: storage, threads: threads()) : nil
         if let low {
-            for (k, m) in momenta.enumerated() where mine.contains(k) {
-                low[k].addSums(Sector(model: s.model, kappa: m.kappa), weight: m.multiplicity / Double(s.batches), into: &sums)
+            for k in mine {
+                let m = momenta[k]
+                low[k].addSums(Sector(model: s.model, kappa: m.kappa), weight: m.multiplicity / Double(s.sectorBatches ? 1 : s.batches), into: &sums)
             }
         }
         // The coarse (M/2) numerator starts from the same exact part: only the random vectors'
@@ -112,7 +143,8 @@ public enum FTLM {
         sums.coarse = sums.numerator
         var done = 0
         for r in vectors {
-            for (k, m) in momenta.enumerated() where mine.contains(k) {
+            for k in mine {
+                let m = momenta[k]
                 let sector = Sector(model: s.model, kappa: m.kappa)
                 var start = randomVector(dimension: d, seed: s.seed, momentum: k, vector: r)
                 // D/R per normalised random vector; the multiplicity counts the sector −κ. With
@@ -313,7 +345,7 @@ public final class LowStateCache {
         BLAS.useSingleThread()  // bits must not depend on the thread count (see addRandomVector)
         let s = settings
         let d = s.model.sectorDimension
-        let momenta = s.model.momenta(twists: s.twists)
+        let momenta = FTLM.momenta(s)
         let starts = momenta.indices.map { FTLM.randomVector(dimension: d, seed: s.seed, momentum: $0, vector: LowStateCache.startVector) }
         // The window counts from the lowest energy of all sectors (a plain Lanczos run's lowest
         // Ritz value each): sectors that start above it hold little weight at low T.

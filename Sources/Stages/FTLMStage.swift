@@ -24,25 +24,50 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
                       unit: "t", help: "hybrid FTLM: eigenstates within this energy of the lowest (all sectors) are treated exactly, random vectors cover the rest (0 = plain FTLM)")
     static let exactMaxStates = Parameter<Int>("exact_max_states", .int(min: 1, max: 100000), default: .int(64), help: "hybrid FTLM: at most this many exact states per sector (used with exact_window > 0)")
     static let batches = Parameter<Int>("batches", .int(min: 1), default: .int(8), help: "independent batches of random vectors (error bars)")
+    static let batchOver = Parameter<String>("batch_over", .string(allowed: ["random_vectors", "sectors"]), default: .string("random_vectors"),
+                      help: "what the batches split: each sector's random vectors, or the momentum sectors (batch b takes every B-th sector with all its vectors: an interleaved coarser twist grid, so that a twist average with one vector per sector has error bars; its spread bounds the twist-grid error too)")
+    static let twistSampling = Parameter<String>("twist_sampling", .string(allowed: ["grid", "stratified"]), default: .string("grid"),
+                      help: "twist average over the grid of N_φ evenly spaced twists, or (with batch_over \"sectors\") by stratified sampling: each batch draws one momentum in each of sites × twists / (2 batches) equal strata, an unbiased estimate of the continuous twist average whose error bars hold all of its error")
     static let momentumBlocks = Parameter<Int>("momentum_blocks", .int(min: 1, max: 100000), default: .int(1),
                       help: "splits every batch's momentum sectors into this many blocks, so that a run with many sectors (twists) shards beyond its batches; the blocks' sums are added in block order (the last bits depend on it, the physics does not)")
     static let seed = Parameter<Int>("seed", .int(min: 0), help: "random seed")
     static let shards = Parameter<Int>("shards", .int(min: 1, max: 10000), default: .int(1), affectsResults: false,
                       help: "pieces the engine runs in parallel (an execution detail: results do not depend on it)")
-    let parameters: [ParameterSpec] = ModelParameters.specs(maxSites: 20) + [Self.lanczosSteps.spec, Self.randomVectors.spec, Self.targetError.spec, Self.targetDelta.spec, Self.targetMinTemperature.spec, Self.maxRandomVectors.spec, Self.exactWindow.spec, Self.exactMaxStates.spec, Self.batches.spec, Self.momentumBlocks.spec, Self.seed.spec, Self.shards.spec] + DisorderParameters.specsWithoutSeed
+    let parameters: [ParameterSpec] = ModelParameters.specs(maxSites: 20) + [Self.lanczosSteps.spec, Self.randomVectors.spec, Self.targetError.spec, Self.targetDelta.spec, Self.targetMinTemperature.spec, Self.maxRandomVectors.spec, Self.exactWindow.spec, Self.exactMaxStates.spec, Self.batches.spec, Self.batchOver.spec, Self.twistSampling.spec, Self.momentumBlocks.spec, Self.seed.spec, Self.shards.spec] + DisorderParameters.specsWithoutSeed
     let inputs: [InputSpec] = []
 
     func validate(_ p: Params) -> [(String, String)] {
         var problems = ModelParameters.validateRange(p)
-        if p[Self.batches] > p[Self.randomVectors] { problems.append((Self.batches.name, "must not exceed random_vectors")) }
-        if DisorderParameters.realSpace(p) { return problems + DisorderParameters.validate(p) + validateRealSpace(p) }
+        let bySectors = p[Self.batchOver] == "sectors"
+        if p[Self.batches] > p[Self.randomVectors] && !bySectors { problems.append((Self.batches.name, "must not exceed random_vectors (or batch over sectors: batch_over \"sectors\")")) }
+        if DisorderParameters.realSpace(p) {
+            if bySectors { problems.append((Self.batchOver.name, "the real-space path (disorder) has no momentum sectors; use \"random_vectors\"")) }
+            return problems + DisorderParameters.validate(p) + validateRealSpace(p)
+        }
         let units = p[Self.batches] * p[Self.momentumBlocks]
         if p[Self.shards] > units {
             problems.append((Self.shards.name, "must not exceed batches × momentum_blocks = \(units) (a shard is a set of batches, or of their momentum blocks)"))
         }
-        let sectors = p[ModelParameters.sites] * p[ModelParameters.twists] / 2 + 1
-        if p[Self.momentumBlocks] > sectors {
-            problems.append((Self.momentumBlocks.name, "must not exceed the \(sectors) momentum sectors (sites × twists / 2 + 1)"))
+        let sectors = Self.sectorCount(p)
+        // With sector batches a batch holds every B-th sector: its blocks split those.
+        let perBatch = bySectors ? sectors / max(1, p[Self.batches]) : sectors
+        if bySectors && p[Self.batches] > sectors {
+            problems.append((Self.batches.name, "must not exceed the \(sectors) momentum sectors (sites × twists / 2, + 1 on the grid) when batches split them"))
+        } else if p[Self.momentumBlocks] > perBatch {
+            problems.append((Self.momentumBlocks.name, "must not exceed the \(perBatch) momentum sectors of a batch (sites × twists / 2 + 1 on the grid\(bySectors ? ", over batches" : ""))"))
+        }
+        if p[Self.twistSampling] == "stratified" {
+            let n = p[ModelParameters.sites] * p[ModelParameters.twists], b = p[Self.batches]
+            if !bySectors {
+                problems.append((Self.twistSampling.name, "\"stratified\" draws momenta per batch: it needs batch_over \"sectors\""))
+            } else if n % (2 * b) != 0 {
+                problems.append((Self.twistSampling.name, "\"stratified\" needs sites × twists (\(n)) to be a multiple of 2 × batches (\(2 * b)): each batch draws one momentum per stratum; change twists or batches"))
+            }
+        }
+        if bySectors && p[Self.exactWindow] > 0 {
+            // LowStateCache finds every sector's states in every shard: with the thousands of
+            // sectors of a twist average that is neither affordable nor needed per shard.
+            problems.append((Self.exactWindow.name, "hybrid FTLM is not available with batch_over \"sectors\"; use 0"))
         }
         if p[Self.batches] < 2 { problems.append((Self.batches.name, "needs at least 2 for error bars")) }
         if p[Self.maxRandomVectors] != nil && p[Self.targetError] == nil {
@@ -63,6 +88,12 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         return problems
     }
 
+    /// Momentum sectors of a run: κ and −κ share one (sites × twists / 2, + 1 on the grid).
+    static func sectorCount(_ p: Params) -> Int {
+        let n = p[ModelParameters.sites] * p[ModelParameters.twists]
+        return p[Self.twistSampling] == "stratified" ? n / 2 : n / 2 + 1
+    }
+
     func sizes(_ p: Params) -> [SizeEstimate] { sizes(p, shardsAtOnce: min(Double(p[Self.shards]), Footprint.cores)) }
 
     func sizesPerShard(_ p: Params) -> [SizeEstimate] { sizes(p, shardsAtOnce: 1) }
@@ -71,7 +102,8 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         // The real-space path has no sectors: one space of N·2^N states.
         let d = pow(2.0, Double(p[ModelParameters.sites])) * (DisorderParameters.realSpace(p) ? Double(p[ModelParameters.sites]) : 1)
         let m = min(Double(p[Self.lanczosSteps]), d)
-        let exact = p[Self.exactWindow] > 0 ? Double(p[Self.exactMaxStates]) * Double(p[ModelParameters.sites]) * d * Footprint.complex : 0
+        // Hybrid FTLM keeps every sector's exact states.
+        let exact = p[Self.exactWindow] > 0 ? Double(p[Self.exactMaxStates]) * Double(Self.sectorCount(p)) * d * Footprint.complex : 0
         return [
             SizeEstimate(parameter: Self.lanczosSteps.name, bytes: shardsAtOnce * (2 * m * d * Footprint.complex + 3 * m * m * Footprint.double) + exact,
                          what: "two Krylov bases of M = \(Int(m)) vectors of 2^\(p[ModelParameters.sites]) complex numbers per running shard"),
@@ -90,6 +122,8 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
                              omegaMax: p[ModelParameters.omegaMax] ?? (DisorderParameters.realSpace(p) ? DisorderParameters.omegaMax(p) : nil))
         s.exactWindow = p[Self.exactWindow]
         s.exactMaxStates = p[Self.exactMaxStates]
+        if p[Self.batchOver] == "sectors" { s.sectorBatches = true; s.batches = p[Self.batches] }
+        s.stratifiedTwists = p[Self.twistSampling] == "stratified"
         return s
     }
 
