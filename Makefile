@@ -17,7 +17,7 @@ else
 RUN_FLAGS := --jobs $(JOBS) --executor $(EXECUTOR)
 endif
 
-.PHONY: deps build figures fig1 paper disorder test bench clean-data status
+.PHONY: deps build figures fig1 paper-controlled paper disorder test bench clean-data status
 
 deps:
 	@scripts/install-deps.sh
@@ -40,6 +40,11 @@ figures: deps $(TLSPIPE)
 # Fig. 1 at the paper's sizes with hybrid, error-controlled FTLM: 35 min on two cores.
 fig1: deps $(TLSPIPE)
 	$(TLSPIPE) run pipelines/fig1-controlled.json $(RUN_FLAGS)
+
+# Every figure at the paper's sizes (hybrid FTLM at N = 16, stratified twist average at N = 18):
+# about two hours on two cores (docs/measurements.md).
+paper-controlled: deps $(TLSPIPE)
+	$(TLSPIPE) run pipelines/paper-controlled.json $(RUN_FLAGS)
 
 paper: deps $(TLSPIPE)
 	$(TLSPIPE) run pipelines/paper.json $(RUN_FLAGS)
