@@ -35,6 +35,9 @@ enum ModelParameters {
 
     static func label(_ method: String, _ p: Params) -> String {
         let w = p.optionalDouble("disorder_width") ?? 0
-        return "\(method) (N = \(p[ModelParameters.sites])\(p[ModelParameters.twists] > 1 ? ", \(p[ModelParameters.twists]) twists" : ""), ω0 = \(JSONValue.format(p[ModelParameters.omega0]))\(w > 0 ? ", W = \(JSONValue.format(w))" : ""))"
+        let n = p[ModelParameters.sites], twists = p[ModelParameters.twists]
+        // A stratified twist average (ftlm) draws N·N_φ/2 momenta instead of N_φ grid twists.
+        let average = p["twist_sampling"]?.stringValue == "stratified" ? ", \(n * twists / 2) sampled twists" : twists > 1 ? ", \(twists) twists" : ""
+        return "\(method) (N = \(n)\(average), ω0 = \(JSONValue.format(p[ModelParameters.omega0]))\(w > 0 ? ", W = \(JSONValue.format(w))" : ""))"
     }
 }
