@@ -72,7 +72,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "tlspipe", dependencies: ["TlspipeCLI", "Stages"]),
-        .target(name: "DebugKinds", dependencies: ["Stages", "PipelineEngine", "HDF5"]),
+        .target(name: "DebugKinds", dependencies: ["Stages", "PipelineEngine", "HDF5", "LinearAlgebra"]),
         .executableTarget(name: "tlspipe-testkit", dependencies: ["TlspipeCLI", "Stages", "DebugKinds", "PipelineEngine"]),
         .executableTarget(name: "tlspipe-bench", dependencies: [
             "Physics", "LinearAlgebra", "Stages", "PipelineEngine",

@@ -1,11 +1,12 @@
 import Foundation
 import HDF5
+import LinearAlgebra
 import PipelineEngine
 import Stages
 
 /// Stage kinds for tests only, registered by `tlspipe-testkit`, never by the shipped `tlspipe`.
 public enum DebugKinds {
-    public static let all: [any StageKind] = [DebugSleepStage(), DebugShardsStage()]
+    public static let all: [any StageKind] = [DebugSleepStage(), DebugShardsStage(), DebugGemmStage()]
 }
 
 /// `debug-sleep`: writes part of its artifact, sleeps, then finishes, so tests can kill a
@@ -25,6 +26,30 @@ struct DebugSleepStage: HDF5StageKind {
         try f.root.write("value", [context.params.double("value")])
         f.close()
         Thread.sleep(forTimeInterval: context.params.double("seconds"))
+        return StageReport()
+    }
+}
+
+/// `debug-gemm`: keeps two threads inside OpenBLAS dgemm for a while, so tests can interrupt a
+/// driver while a library computes (the state in which a clean exit matters most).
+struct DebugGemmStage: HDF5StageKind {
+    let name = "debug-gemm"
+    let version = 1
+    let summary = "test helper: dgemm on two threads, then finishes"
+    let parameters = [ParameterSpec("seconds", .double(min: 0), help: "how long to multiply")]
+    let inputs: [InputSpec] = []
+
+    func run(_ context: StageContext) throws -> StageReport {
+        let f = try HDF5File.create(context.outputPaths[0])
+        try f.root.write("value", [1.0])
+        f.close()
+        let end = Date().addingTimeInterval(context.params.double("seconds"))
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            let n = 400
+            let a = [Double](repeating: 1e-3, count: n * n)
+            var c = a
+            while Date() < end { multiply(a, rowsA: n, colsA: n, .none, a, rowsB: n, colsB: n, .none, into: &c) }
+        }
         return StageReport()
     }
 }

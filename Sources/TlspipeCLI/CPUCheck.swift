@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 
 /// The CPU features the numerical kernels were compiled for (Package.swift: -target-cpu haswell).
 enum CPUCheck {
@@ -7,8 +8,8 @@ enum CPUCheck {
     /// A one-line message if this CPU lacks one of them (x86-64 Linux only; elsewhere nil).
     static func missingFeatures(cpuinfo: String? = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) -> String? {
         #if arch(x86_64)
-        guard let cpuinfo, let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
-        let flags = Set(line.split(whereSeparator: { $0 == " " || $0 == ":" || $0 == "\t" }).map(String.init))
+        let flags = BLASKernels.cpuFlags(cpuinfo: cpuinfo)
+        guard !flags.isEmpty else { return nil }
         let missing = required.filter { !flags.contains($0) }
         guard !missing.isEmpty else { return nil }
         return "this CPU lacks \(missing.joined(separator: ", ")), which tlspipe's numerical kernels need (x86-64 with AVX2 and FMA, Haswell or later); run it on a newer node or rebuild without -target-cpu haswell in Package.swift"

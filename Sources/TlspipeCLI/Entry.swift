@@ -34,6 +34,8 @@ public enum TlspipeMain {
             FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
             exit(2)
         }
+        // OpenBLAS's fastest kernels for this CPU, even where it does not know the model.
+        BLASKernels.chooseOrReexecute()
         // BLAS on one thread for the whole process (parallelism is ours; bits independent of --jobs).
         BLAS.useSingleThread()
 

@@ -19,7 +19,12 @@ enum Interrupt {
             if let cluster { text += "; " + settle(cluster) }
             text += "; run the same command again to resume (tlspipe status shows what is left)\n"
             FileHandle.standardError.write(Data(text.utf8))
-            exit(signalNumber == SIGTERM ? 143 : 130)
+            // _exit, not exit: exit runs the libraries' destructors (OpenBLAS frees its buffers)
+            // while stage threads still compute in them, which crashed a run interrupted in a
+            // dgemm (signal 11 and a backtrace after this message). Nothing is left to flush:
+            // files are written by atomic rename, and stderr is unbuffered.
+            fflush(nil)
+            _exit(signalNumber == SIGTERM ? 143 : 130)
         }
         source.resume()
         // The source must outlive this call: the run holds the process until it ends.

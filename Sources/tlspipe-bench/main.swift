@@ -4,6 +4,9 @@ import LinearAlgebra
 import Physics
 import Numerics
 
+// The kernels the product runs with (OpenBLAS falls back to slow ones on CPUs it does not know).
+BLASKernels.chooseOrReexecute()
+
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let t0 = DispatchTime.now().uptimeNanoseconds
     try body()

@@ -48,6 +48,30 @@ final class CrashSafetyTests: XCTestCase {
         XCTAssertTrue(after.stdout.contains("nothing to do"), after.stdout)
     }
 
+    /// Ctrl-C while a stage computes in OpenBLAS: the driver says what is kept and exits 130,
+    /// without a crash. (It used to exit through the libraries' destructors, which freed
+    /// OpenBLAS's buffers under a running dgemm: signal 11 and a backtrace after the message, in
+    /// about one interrupt of ten of a real stage; `debug-gemm` keeps two threads in dgemm, so
+    /// every interrupt lands in one.)
+    func testCtrlCDuringAComputationExitsCleanly() throws {
+        for wait in [0.2, 0.7] {
+            let s = Scratch()
+            s.write(#"{"name": "x", "stages": [{"id": "g", "kind": "debug-gemm", "params": {"seconds": 20}}]}"#)
+            let p = try CLI.start(["run", "spec.json"], in: s.dir, testkit: true)
+            XCTAssertTrue(waitFor { filesUnder(s.dir + "/data/spec").contains { $0.hasPrefix(".g.h5.tlspipe-") } })
+            Thread.sleep(forTimeInterval: wait)
+            kill(p.processIdentifier, SIGINT)
+            let err = String(decoding: (p.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            _ = (p.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationReason, .exit, "after \(wait) s: \(err.prefix(2000))")
+            XCTAssertEqual(p.terminationStatus, 130, "after \(wait) s: \(err.prefix(2000))")
+            XCTAssertTrue(err.contains("interrupted: every finished stage is kept"), err)
+            XCTAssertFalse(err.contains("crashed") || err.contains("Backtrac"), "after \(wait) s: \(err.prefix(2000))")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: s.dir + "/data/spec/g.h5"))
+        }
+    }
+
     func testSecondDriverOnSameFolderIsRefused() throws {
         let s = Scratch()
         s.write(spec(seconds: 5))

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import LinearAlgebra
 import PipelineEngine
 import Stages
 import TestSupport
@@ -137,5 +138,24 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(try f.root.readDoubles("rho").values[0], (2 * Double.pi).squareRoot() * central / drude, accuracy: 1e-10)
         XCTAssertEqual(try f.root.readDoubles("rho_low").values[0], (2 * Double.pi).squareRoot() * 0.01 / drude, accuracy: 1e-10)
         XCTAssertEqual(try f.root.readDoubles("rho_high").values[0], (2 * Double.pi).squareRoot() * 0.05 / drude, accuracy: 1e-10)
+    }
+    /// OpenBLAS falls back to pre-AVX2 kernels on CPUs it does not know (this project's Xeon VM:
+    /// "Prescott", 4–6× slower dgemm); tlspipe then asks for the CPU's class. A stage's provenance
+    /// names the kernels it ran with: on an AVX2 CPU never a pre-AVX2 set.
+    func testStagesRunWithTheCPUsBLASKernels() throws {
+        let flags = BLASKernels.cpuFlags()
+        try XCTSkipUnless(flags.contains("avx2") && flags.contains("fma"), "this CPU has no AVX2: OpenBLAS's own choice stands")
+        let s = Scratch()
+        s.write(#"{"name": "z", "stages": [{"id": "f", "kind": "ftlm", "params": {"sites": 4, "g": 1, "omega0": 0.5, "temperatures": [1], "lanczos_steps": 10, "random_vectors": 2, "batches": 2, "seed": 1}}]}"#)
+        let run = try CLI.run(["run", "spec.json"], in: s.dir)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let f = try HDF5File.open(s.dir + "/data/spec/f.h5")
+        defer { f.close() }
+        let core = try JSONValue.parse(try f.root.attribute("provenance") ?? "{}")["blas"]?["core"]?.stringValue ?? ""
+        // A user's own OPENBLAS_CORETYPE (inherited by the binary) stands.
+        if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil {
+            XCTAssertFalse(BLASKernels.preAVX2.contains(core.lowercased()), "ran with OpenBLAS core \(core) on an AVX2 CPU")
+        }
+        XCTAssertFalse(core.isEmpty)
     }
 }

@@ -145,4 +145,86 @@ final class PaperClaimsTests: XCTestCase {
             }
         }
     }
+    /// The paper's claims on `make paper-controlled`'s artifacts (N = 16, M = 1200; Fig. 4a N = 18),
+    /// where the sizes resolve what the default spec cannot. Two hours of work, so CI cannot make
+    /// them: this reads `data/paper-controlled/` of the checkout and is skipped, saying so, when it
+    /// is absent. Every bound is a statement of the paper, with the artifacts' own errors.
+    func testPaperControlledClaims() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let d = root.appendingPathComponent("data/paper-controlled").path + "/"
+        try XCTSkipUnless(["ftlm-tw-filtered.h5", "peak.h5", "fit-rta.h5", "sw-dmft.h5"].allSatisfy { FileManager.default.fileExists(atPath: d + $0) },
+                          "no paper-controlled artifacts in \(d): run `make paper-controlled` (about two hours) to check the claims at the paper's sizes")
+        // Slow TLSs are in the ftlm-slow stages, fast ones in ftlm-fast.
+        func ftlm(_ what: String, _ w0: Double) -> String {
+            d + "ftlm-\(w0 <= 0.05 ? "slow" : "fast")-\(what)@omega0=\(w0).h5"
+        }
+        func at(_ temps: [Double], _ T: Double) throws -> Int { try XCTUnwrap(temps.firstIndex { abs($0 - T) < 1e-9 }, "no T = \(T)") }
+
+        // (1) Displaced Drude peak: at ω0 = 0.05, T = 1 σ(ω) peaks at ω_L ≈ 0.5 t.
+        let ft = try row(ftlm("filtered", 0.05), T: 1)
+        let k = ft.omega.indices.filter { ft.omega[$0] > 0.1 && ft.omega[$0] < 2 }.max { ft.sigma[$0] < ft.sigma[$1] }!
+        XCTAssertGreaterThan(ft.omega[k], 0.35); XCTAssertLessThan(ft.omega[k], 0.65)
+        // (2) Fig. 2 inset: the finite-frequency peak sits at ω_L for slow TLSs and moves to the TLS
+        // frequency for fast ones (at T = 1: a maximum at ω ≥ ω0 once ω0 > ω_L).
+        let w0Peak = try read(d + "peak.h5", "omega0"), candidates = try read(d + "peak.h5", "candidate")
+        for (w0, pk) in zip(w0Peak, candidates) {
+            if w0 <= 0.2 { XCTAssertEqual(pk, 0.55, accuracy: 0.15, "ω0 = \(w0)") }
+            if w0 >= 1 { XCTAssertGreaterThan(pk, 0.8 * w0, "ω0 = \(w0): the peak should follow ω0") }
+        }
+        // (3) FTLM ρ > DMFT ρ whenever the peak is displaced (ω0 = 0.02, 0.05 at T ≤ 1): beyond the
+        // whole δ band and the errors; at ω0 = 0.5 ≈ ω_L FTLM ≈ DMFT within a factor 1.5 at T ≥ 0.5.
+        for w0 in [0.02, 0.05, 0.5] {
+            let f = ftlm("dc", w0), dm = d + "dmft@omega0=\(w0).h5"
+            let tF = try read(f, "temperature"), low = try read(f, "rho_low"), rho = try read(f, "rho")
+            let stat = try read(f, "rho_error"), res = try read(f, "rho_resolution_error")
+            let tD = try read(dm, "temperature"), rhoD = try read(dm, "rho")
+            for T in [0.5, 1.0] {
+                let i = try at(tF, T), j = try at(tD, T)
+                if w0 < 0.1 {
+                    XCTAssertGreaterThan(low[i] - stat[i] - res[i], rhoD[j], "ω0 = \(w0), T = \(T)")
+                } else {
+                    XCTAssertEqual(log(rho[i] / rhoD[j]), 0, accuracy: log(1.5), "ω0 = \(w0), T = \(T): FTLM \(rho[i]), DMFT \(rhoD[j])")
+                }
+            }
+        }
+        // (4) ρ ∝ T at high T: between T = 2 and 5 ρ grows by 2.5 (linear) within 30%, every ω0 of Fig. 1.
+        for w0 in [0.02, 0.05, 0.2, 0.5] {
+            let f = ftlm("dc", w0), T = try read(f, "temperature"), rho = try read(f, "rho")
+            XCTAssertEqual(rho[try at(T, 5)] / rho[try at(T, 2)], 2.5, accuracy: 0.75, "ω0 = \(w0)")
+        }
+        // (5) Total spectral weight: FTLM = DMFT (both π⟨−K⟩/2) within 3%, and SW(0.25) lower in
+        // FTLM for slow TLSs (weight moved to ω_L by localisation).
+        let swF = try read(d + "sw-ftlm.h5", "sw"), swD = try read(d + "sw-dmft.h5", "sw"), w0s = try read(d + "sw-ftlm.h5", "omega0")
+        for (i, w0) in w0s.enumerated() {
+            XCTAssertEqual(swF[i * 2 + 1] / swD[i * 2 + 1], 1, accuracy: 0.03, "ω0 = \(w0)")
+            if w0 <= 0.2 { XCTAssertLessThan(swF[i * 2], swD[i * 2], "ω0 = \(w0)") }
+        }
+        // (6) Fig. 3b: Eq. 5 with ω̄ = 0.375 fitted to RTA (caption filters), within 5%.
+        let omegaBar = try read(d + "fit-rta.h5", "omega_bar")[0]
+        XCTAssertEqual(omegaBar / 0.375, 1, accuracy: 0.05, "ω̄ = \(omegaBar)")
+        // (7) Fig. 4a: twist-averaged FTLM at ω0 = 2, N = 18 agrees with DMFT at every T and
+        // frequency over the decades σ spans: within 3 total errors, or a factor 1.3 (DMFT is exact
+        // only in infinite dimensions; the paper calls the agreement striking, not exact).
+        let tw = d + "ftlm-tw-filtered.h5", dm2 = d + "dmft@omega0=2.0.h5"
+        let omega = try read(tw, "omega"), temps = try read(tw, "temperature"), sigma = try read(tw, "sigma")
+        let err = try read(tw, "sigma_error"), res2 = try read(tw, "sigma_resolution_error")
+        let omegaD = try read(dm2, "omega"), tD = try read(dm2, "temperature"), sigmaD = try read(dm2, "sigma")
+        var decades: [Double] = []
+        for (r, T) in temps.enumerated() {
+            let j = try at(tD, T), n = omega.count, nD = omegaD.count
+            var lo = Double.infinity, hi = 0.0
+            for (c, w) in omega.enumerated() where w >= 0.1 && w <= 7.5 {
+                // DMFT on its own grid, linearly interpolated.
+                guard let u = omegaD.firstIndex(where: { $0 >= w }), u > 0 else { continue }
+                let f = (w - omegaD[u - 1]) / (omegaD[u] - omegaD[u - 1])
+                let s = sigmaD[j * nD + u - 1] * (1 - f) + sigmaD[j * nD + u] * f
+                let x = sigma[r * n + c], e = err[r * n + c] + res2[r * n + c]
+                XCTAssertTrue(abs(x - s) <= 3 * e || abs(log(x / s)) <= log(1.3),
+                              "T = \(T), ω = \(w): FTLM \(x) ± \(e), DMFT \(s)")
+                lo = min(lo, s); hi = max(hi, s)
+            }
+            decades.append(log10(hi / lo))
+        }
+        print("Fig. 4a: DMFT σ spans \(decades) decades over 0.1 ≤ ω ≤ 7.5 at T = \(temps)")
+    }
 }
