@@ -145,20 +145,28 @@ final class PaperClaimsTests: XCTestCase {
             }
         }
     }
+    /// The folder of `make paper-controlled`'s artifacts in this checkout, or a skip that says how
+    /// to make them (two hours of work: CI cannot).
+    func paperControlled(_ needed: [String]) throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let d = root.appendingPathComponent("data/paper-controlled").path + "/"
+        try XCTSkipUnless(needed.allSatisfy { FileManager.default.fileExists(atPath: d + $0) },
+                          "no paper-controlled artifacts (\(needed.joined(separator: ", "))) in \(d): run `make paper-controlled` (about two hours) to check the claims at the paper's sizes")
+        return d
+    }
+
+    func at(_ temps: [Double], _ T: Double) throws -> Int { try XCTUnwrap(temps.firstIndex { abs($0 - T) < 1e-9 }, "no T = \(T)") }
+
     /// The paper's claims on `make paper-controlled`'s artifacts (N = 16, M = 1200; Fig. 4a N = 18),
     /// where the sizes resolve what the default spec cannot. Two hours of work, so CI cannot make
     /// them: this reads `data/paper-controlled/` of the checkout and is skipped, saying so, when it
     /// is absent. Every bound is a statement of the paper, with the artifacts' own errors.
-    func testPaperControlledClaims() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let d = root.appendingPathComponent("data/paper-controlled").path + "/"
-        try XCTSkipUnless(["ftlm-tw-filtered.h5", "peak.h5", "fit-rta.h5", "sw-dmft.h5"].allSatisfy { FileManager.default.fileExists(atPath: d + $0) },
-                          "no paper-controlled artifacts in \(d): run `make paper-controlled` (about two hours) to check the claims at the paper's sizes")
+    func testPaperControlledFigures1to3() throws {
+        let d = try paperControlled(["peak.h5", "fit-rta.h5", "sw-ftlm.h5", "sw-dmft.h5", "ftlm-fast-dc@omega0=0.5.h5", "ftlm-slow-dc@omega0=0.05.h5"])
         // Slow TLSs are in the ftlm-slow stages, fast ones in ftlm-fast.
         func ftlm(_ what: String, _ w0: Double) -> String {
             d + "ftlm-\(w0 <= 0.05 ? "slow" : "fast")-\(what)@omega0=\(w0).h5"
         }
-        func at(_ temps: [Double], _ T: Double) throws -> Int { try XCTUnwrap(temps.firstIndex { abs($0 - T) < 1e-9 }, "no T = \(T)") }
 
         // (1) Displaced Drude peak: at ω0 = 0.05, T = 1 σ(ω) peaks at ω_L ≈ 0.5 t.
         let ft = try row(ftlm("filtered", 0.05), T: 1)
@@ -202,9 +210,15 @@ final class PaperClaimsTests: XCTestCase {
         // (6) Fig. 3b: Eq. 5 with ω̄ = 0.375 fitted to RTA (caption filters), within 5%.
         let omegaBar = try read(d + "fit-rta.h5", "omega_bar")[0]
         XCTAssertEqual(omegaBar / 0.375, 1, accuracy: 0.05, "ω̄ = \(omegaBar)")
-        // (7) Fig. 4a: twist-averaged FTLM at ω0 = 2, N = 18 agrees with DMFT at every T and
+    }
+
+    /// Fig. 4a on `make paper-controlled`'s artifacts: the stratified twist average at N = 18.
+    func testPaperControlledFigure4a() throws {
+        let d = try paperControlled(["ftlm-tw-filtered.h5", "dmft@omega0=2.0.h5"])
+        // Fig. 4a: twist-averaged FTLM at ω0 = 2, N = 18 agrees with DMFT at every T and
         // frequency over the decades σ spans: within 3 total errors, or a factor 1.3 (DMFT is exact
-        // only in infinite dimensions; the paper calls the agreement striking, not exact).
+        // only in infinite dimensions; the paper calls the agreement striking, not exact), at 99%
+        // of the frequencies (1500 correlated points per T: a few beyond 3 errors are chance).
         let tw = d + "ftlm-tw-filtered.h5", dm2 = d + "dmft@omega0=2.0.h5"
         let omega = try read(tw, "omega"), temps = try read(tw, "temperature"), sigma = try read(tw, "sigma")
         let err = try read(tw, "sigma_error"), res2 = try read(tw, "sigma_resolution_error")
@@ -212,17 +226,22 @@ final class PaperClaimsTests: XCTestCase {
         var decades: [Double] = []
         for (r, T) in temps.enumerated() {
             let j = try at(tD, T), n = omega.count, nD = omegaD.count
-            var lo = Double.infinity, hi = 0.0
+            var lo = Double.infinity, hi = 0.0, points = 0
+            var misses: [String] = []
             for (c, w) in omega.enumerated() where w >= 0.1 && w <= 7.5 {
                 // DMFT on its own grid, linearly interpolated.
                 guard let u = omegaD.firstIndex(where: { $0 >= w }), u > 0 else { continue }
                 let f = (w - omegaD[u - 1]) / (omegaD[u] - omegaD[u - 1])
                 let s = sigmaD[j * nD + u - 1] * (1 - f) + sigmaD[j * nD + u] * f
                 let x = sigma[r * n + c], e = err[r * n + c] + res2[r * n + c]
-                XCTAssertTrue(abs(x - s) <= 3 * e || abs(log(x / s)) <= log(1.3),
-                              "T = \(T), ω = \(w): FTLM \(x) ± \(e), DMFT \(s)")
+                points += 1
+                if !(abs(x - s) <= 3 * e || abs(log(x / s)) <= log(1.3)) {
+                    misses.append(String(format: "ω = %.3f: FTLM %.3g ± %.2g, DMFT %.3g", w, x, e, s))
+                }
                 lo = min(lo, s); hi = max(hi, s)
             }
+            XCTAssertLessThanOrEqual(Double(misses.count), 0.01 * Double(points),
+                                     "T = \(T): \(misses.count) of \(points) frequencies disagree: \(misses.prefix(12).joined(separator: "; "))")
             decades.append(log10(hi / lo))
         }
         print("Fig. 4a: DMFT σ spans \(decades) decades over 0.1 ≤ ω ≤ 7.5 at T = \(temps)")
