@@ -83,15 +83,6 @@ public enum FTLM {
         return (0..<d).map { _ in ComplexDouble(rng.gaussian(), rng.gaussian()) }
     }
 
-    /// Unnormalised Kubo sums of one batch. `threads`: cores for H·v, Gram–Schmidt and the
-    /// X product, read again for every vector (the share can grow while a run goes on); the
-    /// numbers do not depend on it. Round r (error-controlled runs) takes the
-    /// vectors r·R … (r+1)·R − 1 of every sector, R = `randomVectors`, each batch those ≡ batch mod B.
-    /// `storage`: Krylov bases to reuse (a shard passes one to all its batches: first-touching
-    /// 2 × 1.26 GB of fresh pages costs 6 s at N = 16, M = 1200, measured).
-    /// `lowStates`: the exact low states of every sector (hybrid FTLM, `s.exactWindow` > 0), found
-    /// once per shard. Each batch adds their exact part with weight 1/B, so every batch is a
-    /// complete estimate and the spread between batches is the random part's alone.
     /// The momentum sectors of a run: the twist grid of `TLSModel.momenta`, or with
     /// `stratifiedTwists` the B·S drawn momenta, sector k = n·B + b holding batch b's draw in
     /// stratum n (so that batch b's sectors are k ≡ b mod B, as for any sector batching). Each
@@ -115,6 +106,16 @@ public enum FTLM {
         return (block * count / b) ..< ((block + 1) * count / b)
     }
 
+    /// Unnormalised Kubo sums of one batch. `threads`: cores for H·v, Gram–Schmidt and the
+    /// X product, read again for every vector (the share can grow while a run goes on); the
+    /// numbers do not depend on it. Round r (error-controlled runs) takes the
+    /// vectors r·R … (r+1)·R − 1 of every sector, R = `randomVectors`, each batch those ≡ batch mod B
+    /// (with `sectorBatches`: all of them, in the batch's own sectors).
+    /// `storage`: Krylov bases to reuse (a shard passes one to all its batches: first-touching
+    /// 2 × 1.26 GB of fresh pages costs 6 s at N = 16, M = 1200, measured).
+    /// `lowStates`: the exact low states of every sector (hybrid FTLM, `s.exactWindow` > 0), found
+    /// once per shard. Each batch adds their exact part with weight 1/B, so every batch is a
+    /// complete estimate and the spread between batches is the random part's alone.
     /// `block`/`blocks`: only the momenta of that block (a twist-averaged run has thousands of
     /// sectors; blocks let it split beyond its few random vectors). The sums of the blocks add up
     /// to the batch's.
