@@ -23,9 +23,10 @@ enum BlockGramSchmidt {
     /// of V, the update by rows. Every overlap and every element of a and b is one fixed-order
     /// sum whatever the split, so the bits do not depend on `threads` (OpenBLAS's own threading
     /// gives no such guarantee: measured 4e-13 relative between 1 and 2 threads). `scratch`
-    /// holds 2k overlaps. Returns ‖V† a‖ and ‖V† b‖, the norms of the removed parts.
+    /// holds 2k overlaps. Returns ‖V† a‖ and ‖V† b‖, the norms of the removed parts. `real`:
+    /// the vectors are real pairs (`KrylovSpace.storesRealPairs`), projected with Re⟨v|a⟩ only.
     static func orthogonalise(_ a: UnsafeMutablePointer<ComplexDouble>, _ b: UnsafeMutablePointer<ComplexDouble>,
-                              against v: UnsafePointer<ComplexDouble>, columns k: Int, _ d: Int, threads: Int,
+                              against v: UnsafePointer<ComplexDouble>, columns k: Int, _ d: Int, real: Bool = false, threads: Int,
                               scratch h: UnsafeMutablePointer<ComplexDouble>) -> (Double, Double) {
         guard k > 0 else { return (0, 0) }
         let ap = SendableMutablePointer(a), bp = SendableMutablePointer(b), vp = SendablePointer(v), hp = SendableMutablePointer(h)
@@ -34,6 +35,7 @@ enum BlockGramSchmidt {
             BlockGramSchmidt.overlaps(vp.p, columns: k * t / colParts ..< k * (t + 1) / colParts, k: k, d,
                                       UnsafePointer(ap.p), UnsafePointer(bp.p), into: hp.p)
         }
+        if real { for j in 0..<2 * k { h[j] = ComplexDouble(h[j].real, 0) } }
         let rowParts = d >= 1 << 12 ? threads : 1
         DispatchQueue.concurrentPerform(iterations: rowParts) { t in
             BlockGramSchmidt.update(vp.p, k: k, d, rows: d * t / rowParts ..< d * (t + 1) / rowParts, h: UnsafePointer(hp.p), ap.p, bp.p)

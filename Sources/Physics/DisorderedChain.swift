@@ -45,31 +45,36 @@ public struct DisorderedChain: Sendable, Equatable {
         -2 * abs(t) - (onsite.map(abs).max() ?? 0) - (g.map(abs).max() ?? 0) - omega0.reduce(0) { $0 + abs($1) } / 2
     }
 
-    public enum Operator: Sendable { case hamiltonian, current, kinetic }
+    /// H, the current's A (j = i·A), or the hopping part K: the sectors' operators.
+    public typealias Operator = Sector.Operator
 
     /// out = Op · v (Op = H, A with j = i·A, or the hopping part K).
     public func apply(_ op: Operator, _ v: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
-        let n = sites, configs = 1 << n
-        let periodic = boundary == .periodic
-        for x in 0..<n {
-            let base = x * configs
-            let right = x + 1 < n ? x + 1 : (periodic ? 0 : -1)
-            let left = x > 0 ? x - 1 : (periodic ? n - 1 : -1)
-            // A ring of 2 sites has one bond counted twice: as on the TLS-model ring, both hops are kept.
-            for c in 0..<configs {
-                var acc = 0.0
-                switch op {
-                case .hamiltonian, .kinetic:
-                    if right >= 0 { acc -= t * v[right * configs + c] }
-                    if left >= 0 { acc -= t * v[left * configs + c] }
-                    if op == .hamiltonian {
-                        acc += (onsite[x] + tlsEnergy[c]) * v[base + c] - g[x] * v[base + (c ^ (1 << x))]
-                    }
-                case .current:
-                    if right >= 0 { acc += t * v[right * configs + c] }
-                    if left >= 0 { acc -= t * v[left * configs + c] }
+        for x in 0..<sites { apply(op, block: x, v, into: out) }
+    }
+
+    /// Rows x·2^N ..< (x + 1)·2^N of out = Op · v: electron on site x. The ops switch outside
+    /// the row loop; a missing neighbour (open chain) reads this block with weight 0.
+    @inline(__always)
+    public func apply(_ op: Operator, block x: Int, _ v: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+        let configs = 1 << sites
+        let (right, left) = neighbours(x)
+        let r = v + (right >= 0 ? right : x) * configs, l = v + (left >= 0 ? left : x) * configs
+        let tr = right >= 0 ? t : 0, tl = left >= 0 ? t : 0
+        let here = v + x * configs, o = out + x * configs
+        // A ring of 2 sites has one bond counted twice: as on the TLS-model ring, both hops are kept.
+        switch op {
+        case .kinetic:
+            for c in 0..<configs { o[c] = -(tr * r[c]) - tl * l[c] }
+        case .current:
+            for c in 0..<configs { o[c] = tr * r[c] - tl * l[c] }
+        case .hamiltonian:
+            let eps = onsite[x], gx = g[x], flip = 1 << x
+            tlsEnergy.withUnsafeBufferPointer { tls in
+                for c in 0..<configs {
+                    let hop = -(tr * r[c]) - tl * l[c]
+                    o[c] = hop + ((eps + tls[c]) * here[c] - gx * here[c ^ flip])
                 }
-                out[base + c] = acc
             }
         }
     }

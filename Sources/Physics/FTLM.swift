@@ -174,8 +174,8 @@ public enum FTLM {
         // Parallelism is ours, never OpenBLAS's: its threaded dgemm gives different bits for 1
         // and 2 threads (measured, 4e-13 relative), and results must not depend on --jobs.
         BLAS.useSingleThread()
-        let store = storage ?? KrylovStorage(dimension: d, steps: steps)
-        precondition(store.dimension == d && store.steps >= min(steps, d), "KrylovStorage too small")
+        let store = storage ?? KrylovStorage(dimension: d, steps: steps, realPairs: sector.storesRealPairs)
+        precondition(store.dimension == d && store.steps >= min(steps, sector.krylovDimension), "KrylovStorage too small")
         let r0 = Lanczos.norm(start)
         let r = start.map { ComplexDouble($0.real / r0, $0.imaginary / r0) }
         // j|r⟩ and K|r⟩
@@ -213,7 +213,10 @@ public enum FTLM {
             }
             return
         }
-        // jV in place, column by column.
+        // jV in place, column by column. In a real space (`storesRealPairs`) `.current` is the
+        // real A of j = i·A: the second run starts from A|r⟩, X = (AV)ᵀṼ, and with real Ritz
+        // vectors ⟨r|ψ_i⟩(Aψ_i)ᵀψ̃_j ψ̃_jᵀA|r⟩ = ⟨r|ψ_i⟩⟨ψ_i|j|ψ̃'_j⟩⟨ψ̃'_j|j|r⟩ (ψ̃' = iψ̃, A = −Aᵀ):
+        // the same amplitudes at half the arithmetic.
         let tmp = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: d)
         defer { tmp.deallocate() }
         for k in 0..<m {

@@ -2,63 +2,55 @@ import Foundation
 import LinearAlgebra
 
 /// What the Lanczos and FTLM code runs on: a momentum sector of the translation-invariant ring,
-/// or a whole disordered chain in real space. Operators act on complex vectors.
+/// or a whole disordered chain in real space. Operators act on vectors of `dimension` complex
+/// numbers.
 public protocol KrylovSpace: Sendable {
     var dimension: Int { get }
     /// Below every eigenvalue: the reference of the Boltzmann factors.
     var energyFloor: Double { get }
+    /// A real space: its vectors are real, 2·`dimension` of them stored two per complex number,
+    /// and its operators real (H and K symmetric, `.current` the antisymmetric A of j = i·A).
+    /// Lanczos then projects with the real inner product Re⟨x|y⟩, which makes the complex code
+    /// real arithmetic on half the memory; every FTLM formula reads the same (they take Re of
+    /// the overlaps, and A in place of j gives the same pole amplitudes, `FTLM.addRandomVector`).
+    var storesRealPairs: Bool { get }
     func apply(_ op: Sector.Operator, _ v: UnsafePointer<ComplexDouble>, into out: UnsafeMutablePointer<ComplexDouble>)
+}
+
+extension KrylovSpace {
+    /// The most Lanczos steps the space allows: its dimension over its own field.
+    public var krylovDimension: Int { storesRealPairs ? 2 * dimension : dimension }
 }
 
 extension Sector: KrylovSpace {
     public var energyFloor: Double { model.energyFloor }
+    public var storesRealPairs: Bool { false }
 }
 
-/// A disordered chain as a Krylov space with a shared energy floor (every realisation of one
-/// distribution uses the same floor, so that their sums could pool).
+/// A disordered chain as a real Krylov space (`storesRealPairs`) with a shared energy floor
+/// (every realisation of one distribution uses the same floor, so that their sums could pool).
+/// Its N·2^N real amplitudes, in `DisorderedChain`'s order, fill N·2^(N−1) complex numbers.
 public struct RealSpaceChain: KrylovSpace {
     public let chain: DisorderedChain
     public let energyFloor: Double
     public init(_ chain: DisorderedChain, floor: Double) { self.chain = chain; energyFloor = floor }
-    public var dimension: Int { chain.dimension }
+    public var dimension: Int { chain.dimension / 2 }
+    public var storesRealPairs: Bool { true }
 
-    /// The real operators on complex vectors (the current is j = i·A), one block of 2^N rows per
-    /// electron site, the blocks spread over cores for large chains. Rows stream through the
-    /// vectors: block x reads blocks x and x ± 1.
+    /// How many complex numbers hold one vector of an N-site chain.
+    public static func storedDimension(sites n: Int) -> Int { (n << n) / 2 }
+
+    /// The real operators (H, K, and A for the current) on the real amplitudes, one block of 2^N
+    /// rows per electron site, the blocks spread over cores for large chains. Each row is one
+    /// fixed-order sum, so the bits do not depend on the cores.
     public func apply(_ op: Sector.Operator, _ v: UnsafePointer<ComplexDouble>, into out: UnsafeMutablePointer<ComplexDouble>) {
-        let n = chain.sites, configs = 1 << n
-        let vv = SendablePointer(v), oo = SendableMutablePointer(out)
-        let t = chain.t
-        let c = self.chain
-        @Sendable func block(_ x: Int) {
-            let v = vv.p, out = oo.p
-            let (right, left) = c.neighbours(x)
-            let base = x * configs, flip = 1 << x
-            let eps = c.onsite[x], gx = c.g[x]
-            c.tlsEnergy.withUnsafeBufferPointer { tls in
-                for s in 0..<configs {
-                    var re = 0.0, im = 0.0
-                    let r = right >= 0 ? v[right * configs + s] : ComplexDouble(0, 0)
-                    let l = left >= 0 ? v[left * configs + s] : ComplexDouble(0, 0)
-                    switch op {
-                    case .hamiltonian:
-                        let here = v[base + s], flipped = v[base + (s ^ flip)], d = eps + tls[s]
-                        re = d * here.real - gx * flipped.real - t * (r.real + l.real)
-                        im = d * here.imaginary - gx * flipped.imaginary - t * (r.imaginary + l.imaginary)
-                    case .kinetic:
-                        re = -t * (r.real + l.real); im = -t * (r.imaginary + l.imaginary)
-                    case .current:
-                        // i·t (v(x+1) − v(x−1))
-                        re = -t * (r.imaginary - l.imaginary); im = t * (r.real - l.real)
-                    }
-                    out[base + s] = ComplexDouble(re, im)
-                }
-            }
-        }
-        if configs * n < 1 << 14 {
-            for x in 0..<n { block(x) }
+        let vv = SendablePointer(UnsafeRawPointer(v).assumingMemoryBound(to: Double.self))
+        let oo = SendableMutablePointer(UnsafeMutableRawPointer(out).assumingMemoryBound(to: Double.self))
+        let c = chain, n = chain.sites
+        if chain.dimension < 1 << 14 {
+            for x in 0..<n { c.apply(op, block: x, vv.p, into: oo.p) }
         } else {
-            DispatchQueue.concurrentPerform(iterations: n) { block($0) }
+            DispatchQueue.concurrentPerform(iterations: n) { c.apply(op, block: $0, vv.p, into: oo.p) }
         }
     }
 }

@@ -33,7 +33,7 @@ public struct KrylovBasis {
         let d = sector.dimension
         dimension = d
         vectors = v
-        let m = min(maxSteps, d)
+        let m = min(maxSteps, sector.krylovDimension)
         let wp = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: d)
         defer { wp.deallocate() }
         let h = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: 2 * m)
@@ -43,7 +43,9 @@ public struct KrylovBasis {
         // Round-off seed of the loss estimates: an H·v sums O(D) terms, so its rounding is
         // ~√D ε‖H‖ (PROPACK's choice). With ε alone the estimates lagged the true loss by up
         // to 1e6 at N = 16 (measured).
-        let roundoff = eps * Double(d).squareRoot()
+        let roundoff = eps * Double(sector.krylovDimension).squareRoot()
+        // A real space projects with Re⟨x|y⟩ only (`KrylovSpace.storesRealPairs`).
+        let real = sector.storesRealPairs
         var omegaPrev = [Double](), omegaCur = [1.0]  // ω_{k−1,·}, ω_{k,·}
         let inv0 = 1 / norm0
         for s in 0..<d { v[s] = ComplexDouble(start[s].real * inv0, start[s].imaginary * inv0) }
@@ -69,7 +71,7 @@ public struct KrylovBasis {
                     omegaNext[j] = x
                     worst = max(worst, abs(x))
                 }
-                omegaNext[k] = eps * Double(d).squareRoot()
+                omegaNext[k] = roundoff
                 omegaNext[k + 1] = 1
             }
             let next = vk + d
@@ -83,19 +85,20 @@ public struct KrylovBasis {
                 // the next step halves the passes over V.
                 next.update(from: wp, count: d)
                 wInPlace = true
-                let correction = BlockGramSchmidt.orthogonalise(vk, next, against: UnsafePointer(v), columns: k, d, threads: threads, scratch: h)
+                let correction = BlockGramSchmidt.orthogonalise(vk, next, against: UnsafePointer(v), columns: k, d, real: real, threads: threads, scratch: h)
                 // One pass suffices when the loss it removes is about √ε, as the estimates
                 // intend; a larger correction means they lagged, and a second pass restores
                 // orthogonality ("twice is enough"). At N = 16, M = 1200 a lagging run once
                 // compounded one-pass errors into Ritz values far outside the spectrum (a test
                 // keeps that run).
                 if correction.0 > 1e-6 || correction.1 > 1e-6 * nb {
-                    _ = BlockGramSchmidt.orthogonalise(vk, next, against: UnsafePointer(v), columns: k, d, threads: threads, scratch: h)
+                    _ = BlockGramSchmidt.orthogonalise(vk, next, against: UnsafePointer(v), columns: k, d, real: real, threads: threads, scratch: h)
                     secondPasses += 1
                 }
                 // v_k keeps unit norm, and w its local orthogonality to the cleaned v_k.
                 VectorOps.scale(UnsafePointer(vk), 1 / Lanczos.norm(UnsafePointer(vk), d), into: vk, d)
-                VectorOps.subtract(VectorOps.dot(UnsafePointer(vk), UnsafePointer(next), d), UnsafePointer(vk), from: next, d)
+                let overlap = VectorOps.dot(UnsafePointer(vk), UnsafePointer(next), d)
+                VectorOps.subtract(real ? ComplexDouble(overlap.real, 0) : overlap, UnsafePointer(vk), from: next, d)
                 reorthogonalisations += 1
                 reorthogonalisedColumns += k
                 nb = VectorOps.realDot(UnsafePointer(next), UnsafePointer(next), d).squareRoot()
@@ -121,9 +124,11 @@ public final class KrylovStorage {
     public let first: UnsafeMutablePointer<ComplexDouble>
     public let second: UnsafeMutablePointer<ComplexDouble>
 
-    public init(dimension: Int, steps: Int) {
+    /// `realPairs`: the bases of a real space (`KrylovSpace.storesRealPairs`), which allows
+    /// up to 2·`dimension` steps.
+    public init(dimension: Int, steps: Int, realPairs: Bool = false) {
         self.dimension = dimension
-        self.steps = min(steps, dimension)
+        self.steps = min(steps, realPairs ? 2 * dimension : dimension)
         let count = dimension * self.steps
         first = KrylovStorage.allocate(count)
         second = KrylovStorage.allocate(count)

@@ -11,19 +11,22 @@ extension FTLM {
     }
 
     /// Unnormalised sums of realisation `r`, batch `b` (its vectors v ≡ b mod B), each vector
-    /// weighing D/R (trace estimate over the whole space).
+    /// weighing D/R (trace estimate over the whole space). Real arithmetic: a random vector has
+    /// D real Gaussian amplitudes (`RealSpaceChain`), half the memory and flops of a complex one.
+    /// Per vector its trace estimate has twice the variance (2 Tr O² against Tr O²), so per unit of
+    /// work the two are equal, and the error bars (spread of batches and realisations) say so.
     public static func realSpaceSums(_ s: FTLMSettings, disorder: DisorderSettings, realization r: Int, batch b: Int,
                                      threads: @autoclosure () -> Int = 1, storage reused: KrylovStorage? = nil,
                                      progress: (Double, String) -> Void = { _, _ in }) throws -> KuboSums {
         var sums = KuboSums(temperatures: s.temperatures, binWidth: s.binWidth, binCount: s.binCount)
         sums.coarse = sums.numerator
         let space = RealSpaceChain(disorder.realization(r), floor: disorder.energyFloor)
-        let d = space.dimension
-        let storage = reused ?? KrylovStorage(dimension: d, steps: s.lanczosSteps)
+        let d = space.dimension, realDimension = space.chain.dimension
+        let storage = reused ?? KrylovStorage(dimension: d, steps: s.lanczosSteps, realPairs: true)
         let vectors = Array(stride(from: b, to: s.randomVectors, by: s.batches))
         for (k, v) in vectors.enumerated() {
             let start = randomVector(dimension: d, seed: s.seed, stream: realSpaceStream(realization: r, vector: v))
-            try addRandomVector(space, start: start, steps: s.lanczosSteps, weight: Double(d) / Double(s.randomVectors),
+            try addRandomVector(space, start: start, steps: s.lanczosSteps, weight: Double(realDimension) / Double(s.randomVectors),
                                 storage: storage, threads: threads(), into: &sums)
             progress(Double(k + 1) / Double(vectors.count), "random vector \(k + 1)/\(vectors.count)")
         }

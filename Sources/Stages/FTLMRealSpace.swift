@@ -28,7 +28,7 @@ extension FTLMStage {
         let disorder = DisorderParameters.settings(p)
         let units = (p[DisorderParameters.realizations] ?? 1) * s.batches
         let mine = Array(stride(from: shard % count, to: units, by: count))
-        let storage = KrylovStorage(dimension: disorder.sites << disorder.sites, steps: s.lanczosSteps)
+        let storage = KrylovStorage(dimension: RealSpaceChain.storedDimension(sites: disorder.sites), steps: s.lanczosSteps, realPairs: true)
         var out: [(index: Int, sums: KuboSums)] = []
         for (i, u) in mine.enumerated() {
             out.append((u, try FTLM.realSpaceSums(s, disorder: disorder, realization: u / s.batches, batch: u % s.batches,

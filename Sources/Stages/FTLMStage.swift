@@ -10,7 +10,8 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
     // v4: the reorthogonalisation cleans v_k and v_{k+1} in one pass (round-off-level changes).
     // v5: exact low states (exact_window); sticks kept inside their bins.
     // v6: the same runs read at M/2 steps (coarse spectrum): a resolution error estimate.
-    let version = 6
+    // v7: the real-space path (disorder) in real arithmetic: real random vectors.
+    let version = 7
     let summary = "finite temperature Lanczos σ(ω) for every temperature, with batch errors; sharded over batches"
     static let lanczosSteps = Parameter<Int>("lanczos_steps", .int(min: 2), help: "Lanczos steps M")
     static let randomVectors = Parameter<Int>("random_vectors", .int(min: 1), help: "random vectors per sector (N_r); with target_error, per round")
@@ -99,14 +100,17 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
     func sizesPerShard(_ p: Params) -> [SizeEstimate] { sizes(p, shardsAtOnce: 1) }
 
     func sizes(_ p: Params, shardsAtOnce: Double) -> [SizeEstimate] {
-        // The real-space path has no sectors: one space of N·2^N states.
-        let d = pow(2.0, Double(p[ModelParameters.sites])) * (DisorderParameters.realSpace(p) ? Double(p[ModelParameters.sites]) : 1)
-        let m = min(Double(p[Self.lanczosSteps]), d)
+        // The real-space path has no sectors: one space of N·2^N real amplitudes, stored in
+        // N·2^(N−1) complex numbers (`RealSpaceChain`).
+        let d = pow(2.0, Double(p[ModelParameters.sites])) * (DisorderParameters.realSpace(p) ? Double(p[ModelParameters.sites]) / 2 : 1)
+        let m = min(Double(p[Self.lanczosSteps]), DisorderParameters.realSpace(p) ? 2 * d : d)
         // Hybrid FTLM keeps every sector's exact states.
         let exact = p[Self.exactWindow] > 0 ? Double(p[Self.exactMaxStates]) * Double(Self.sectorCount(p)) * d * Footprint.complex : 0
         return [
             SizeEstimate(parameter: Self.lanczosSteps.name, bytes: shardsAtOnce * (2 * m * d * Footprint.complex + 3 * m * m * Footprint.double) + exact,
-                         what: "two Krylov bases of M = \(Int(m)) vectors of 2^\(p[ModelParameters.sites]) complex numbers per running shard"),
+                         what: DisorderParameters.realSpace(p)
+                            ? "two Krylov bases of M = \(Int(m)) vectors of \(p[ModelParameters.sites])·2^\(p[ModelParameters.sites]) real numbers per running shard"
+                            : "two Krylov bases of M = \(Int(m)) vectors of 2^\(p[ModelParameters.sites]) complex numbers per running shard"),
             Footprint.histogram(range: p[ModelParameters.omegaMax] ?? TLSSpectrumRange.defaultOmegaMax(ModelParameters.model(p)),
                                 binWidth: ModelParameters.binWidth, temperatures: ModelParameters.temperatures, p,
                                 // The real-space merge holds every (realisation, batch) unit at once.

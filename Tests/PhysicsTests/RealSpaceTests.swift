@@ -192,3 +192,67 @@ final class StaticDisorderWidthTests: XCTestCase {
         XCTAssertTrue(zip(StaticDisorder.siteEnergies(s, realization: 2), plain).allSatisfy { abs(abs($0 - $1) - 0.5) < 1e-15 })
     }
 }
+
+/// The real-space path stores real amplitudes in pairs (`RealSpaceChain.storesRealPairs`): its
+/// Lanczos must be the complex Lanczos of the same real start vector, only in half the memory.
+final class RealPairsTests: XCTestCase {
+    /// The chain on complex vectors (j = i·A), built on the real kernel applied to the real and
+    /// imaginary parts apart: the complex arithmetic the real path replaces.
+    struct ComplexChain: KrylovSpace {
+        let chain: DisorderedChain
+        let energyFloor: Double
+        var dimension: Int { chain.dimension }
+        var storesRealPairs: Bool { false }
+        func apply(_ op: Sector.Operator, _ v: UnsafePointer<ComplexDouble>, into out: UnsafeMutablePointer<ComplexDouble>) {
+            let d = dimension
+            let re = (0..<d).map { v[$0].real }, im = (0..<d).map { v[$0].imaginary }
+            var ore = [Double](repeating: 0, count: d), oim = ore
+            chain.apply(op, re, into: &ore)
+            chain.apply(op, im, into: &oim)
+            for s in 0..<d { out[s] = op == .current ? ComplexDouble(-oim[s], ore[s]) : ComplexDouble(ore[s], oim[s]) }
+        }
+    }
+
+    func testRealPairsRunTheComplexLanczosOfARealStartVector() throws {
+        let disorder = DisorderSettings(sites: 6, width: 1.5, kind: .box, omega0: .uniform(min: 0.1, max: 1), g: .uniform(min: 0.5, max: 1.5), seed: 7)
+        let chain = disorder.realization(1)
+        let real = RealSpaceChain(chain, floor: disorder.energyFloor)
+        let complex = ComplexChain(chain: chain, energyFloor: disorder.energyFloor)
+        XCTAssertEqual(real.dimension * 2, complex.dimension)
+        // A real start vector: as complex numbers with zero imaginary parts, and as real pairs.
+        var rng = Xoshiro256(seed: 11)
+        let amplitudes = (0..<complex.dimension).map { _ in rng.gaussian() }
+        let asComplex = amplitudes.map { ComplexDouble($0, 0) }
+        let asPairs = (0..<real.dimension).map { ComplexDouble(amplitudes[2 * $0], amplitudes[2 * $0 + 1]) }
+        // 300 of the 384 possible steps: far past the loss of orthogonality, so the real
+        // reorthogonalisation (Re⟨v|w⟩ only) is exercised many times.
+        let steps = 300, temps = [0.2, 1.0, 5.0]
+        func run<S: KrylovSpace>(_ space: S, _ start: [ComplexDouble]) throws -> KuboSums {
+            var sums = KuboSums(temperatures: temps, binWidth: 0.01, binCount: 1200)
+            try FTLM.addRandomVector(space, start: start, steps: steps, weight: 1, into: &sums)
+            return sums
+        }
+        let basis = asPairs.withUnsafeBufferPointer { p in
+            KrylovBasis(sector: real, start: p.baseAddress!, steps: steps,
+                        storage: KrylovStorage(dimension: real.dimension, steps: steps, realPairs: true).first)
+        }
+        XCTAssertGreaterThan(basis.reorthogonalisations, 0, "the test must reach the reorthogonalisation")
+        let a = try run(real, asPairs), b = try run(complex, asComplex)
+        // Same arithmetic up to the order of sums (dot products pair the amplitudes differently):
+        // round-off, amplified by the Lanczos run, stays far below 1e-8 of each total.
+        for r in temps.indices {
+            XCTAssertEqual(a.z[r], b.z[r], accuracy: 1e-10 * b.z[r], "Z, T = \(temps[r])")
+            XCTAssertEqual(a.kinetic[r], b.kinetic[r], accuracy: 1e-10 * abs(b.kinetic[r]), "⟨K⟩ sum, T = \(temps[r])")
+            let total = b.numerator.totalWeight(row: r)
+            XCTAssertGreaterThan(total, 0)
+            XCTAssertEqual(a.numerator.totalWeight(row: r), total, accuracy: 1e-10 * total, "σ weight, T = \(temps[r])")
+            XCTAssertEqual(a.numerator.drude[r], b.numerator.drude[r], accuracy: 1e-10 * total, "Drude, T = \(temps[r])")
+            var ca = 0.0, cb = 0.0, worst = 0.0
+            for k in 0..<1200 {
+                ca += a.numerator.weight[r * 1200 + k]; cb += b.numerator.weight[r * 1200 + k]
+                worst = max(worst, abs(ca - cb))
+            }
+            XCTAssertLessThan(worst, 1e-8 * total, "running σ weight, T = \(temps[r])")
+        }
+    }
+}
