@@ -69,6 +69,13 @@ line("")
 
 nonisolated(unsafe) var triadGBs = 30.0
 
+/// `--only blas|static|dmft|model|disorder|driver`: that section alone (the triad, their
+/// yardstick, always runs); repeatable.
+let onlySections: Set<String> = Set(CommandLine.arguments.indices.compactMap { i in
+    i > 0 && CommandLine.arguments[i - 1] == "--only" ? CommandLine.arguments[i] : nil
+})
+func wanted(_ section: String) -> Bool { onlySections.isEmpty || onlySections.contains(section) }
+
 /// Peak resident memory of this process (VmHWM), in bytes.
 func peakRSSBytes() -> Int {
     guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
@@ -99,7 +106,7 @@ do {
 
 // BLAS/LAPACK rates: the yardstick for the stages built on them.
 var dgemmRate = 0.0, dgemm2Rate = 0.0
-for threads in [1, 2] {
+for threads in [1, 2] where wanted("blas") || wanted("model") || wanted("disorder") {
     BLAS.setThreads(threads)
     let n = 1500
     var rng = Xoshiro256(seed: 1)
@@ -112,7 +119,7 @@ for threads in [1, 2] {
 BLAS.setThreads(1)
 
 // Static disorder: time per realisation against its two LAPACK/BLAS parts.
-for n in [600, 1000] {
+for n in [600, 1000] where wanted("static") {
     let s = StaticDisorderSettings(sites: n, realizations: 1, batches: 1, seed: 1, temperatures: [0.2, 0.5, 1, 2, 5])
     let eps = StaticDisorder.siteEnergies(sites: n, g: 1, seed: 1, realization: 0)
     let h = StaticDisorder.hamiltonian(energies: eps, t: 1, boundary: .periodic)
@@ -124,7 +131,7 @@ for n in [600, 1000] {
 }
 
 // DMFT: one self-consistent solve and one conductivity evaluation at the default controls.
-do {
+if wanted("dmft") {
     line("")
     for (w0, T) in [(0.05, 1.0), (1.0, 0.1), (2.0, 0.2), (2.0, 0.1)] {
         let d = DMFT(g: 1, omega0: w0)
@@ -142,7 +149,7 @@ do {
 
 // The electron–TLS model: matrix-free H·v against the triad bandwidth, and FTLM per random vector.
 let onlyQuick = CommandLine.arguments.contains("--quick")
-do {
+if wanted("model") {
     line("")
     for n in [16, 18] {
         let model = TLSModel(sites: n, t: 1, g: 1, omega0: 0.05)
@@ -198,13 +205,31 @@ do {
             line(String(format: "FTLM N = %d, M = %d: %6.2f s per random vector per sector (first vector of a batch %.2f s); one Lanczos run %.2f s (%d of %d steps reorthogonalised against %.0f columns on average, %d second passes), X = Re[(jV)†Ṽ] %.2f s = %.0f GFLOP/s (%.0f%% of 2-thread dgemm); peak RSS %.1f GB",
                         n, m, tAll, tCold, tL, basis!.reorthogonalisations, m, Double(basis!.reorthogonalisedColumns) / Double(max(1, basis!.reorthogonalisations)), basis!.secondPasses, tX, flops / tX / 1e9, 100 * flops / tX / 1e9 / dgemm2Rate, peak))
         }
+        // κ = 0 and π as real spaces (`RealSector`): a real random vector against a complex one
+        // (its trace estimate has twice the variance, so real pays when it costs under half).
+        for (n, m) in [(16, 1200)] {
+            let model = TLSModel(sites: n, t: 1, g: 1, omega0: 0.05)
+            let complex = Sector(model: model, kappa: 0), real = RealSector(complex)!
+            var sums = KuboSums(temperatures: [0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10], binWidth: 5e-4, binCount: Int(TLSSpectrumRange.defaultOmegaMax(model) / 5e-4) + 1)
+            let start = FTLM.randomVector(dimension: complex.dimension, seed: 1, momentum: 0, vector: 0)
+            let storage = KrylovStorage(dimension: complex.dimension, steps: m)
+            _ = try seconds { try FTLM.addRandomVector(complex, start: start, steps: m, weight: 1, storage: storage, threads: 2, into: &sums) }
+            let tComplex = try seconds { try FTLM.addRandomVector(complex, start: start, steps: m, weight: 1, storage: storage, threads: 2, into: &sums) }
+            let pairs = Array(start.prefix(real.dimension))
+            let realStorage = KrylovStorage(dimension: real.dimension, steps: m, realPairs: true)
+            _ = try seconds { try FTLM.addRandomVector(real, start: pairs, steps: m, weight: 1, storage: realStorage, threads: 2, into: &sums) }
+            let tReal = try seconds { try FTLM.addRandomVector(real, start: pairs, steps: m, weight: 1, storage: realStorage, threads: 2, into: &sums) }
+            line(String(format: "FTLM N = %d, M = %d at κ = 0: complex vector %.2f s (bases %.2f GB), real vector %.2f s (bases %.2f GB): real/complex cost %.2f, per unit of error %.2f",
+                        n, m, tComplex, 2 * Double(m * complex.dimension * 16) / 1e9, tReal, 2 * Double(m * complex.dimension * 8) / 1e9,
+                        tReal / tComplex, 2 * tReal / tComplex))
+        }
         BLAS.setThreads(1)
     }
 }
 
 // Disorder (real space, N·2^N real amplitudes per realisation): H·v against the triad, and FTLM
 // per random vector per realisation (M = 600) with its peak memory. `--quick` skips the FTLM part.
-do {
+if wanted("disorder") {
     line("")
     let disorder = DisorderSettings(sites: 12, width: 1, kind: .box, omega0: .logUniform(min: 0.01, max: 1), g: .fixed(1), seed: 1)
     for n in [12, 14, 16] {
@@ -237,15 +262,21 @@ do {
                                  lanczosSteps: m, randomVectors: 1, batches: 1, seed: 2, omegaMax: 12)
             let storage = KrylovStorage(dimension: RealSpaceChain.storedDimension(sites: n), steps: m, realPairs: true)
             let t = try seconds { _ = try FTLM.realSpaceSums(s, disorder: ds, realization: 0, batch: 0, threads: 2, storage: storage) }
-            line(String(format: "real-space FTLM N = %d (D = %d real), M = %d: %6.2f s per random vector per realisation (first vector); peak RSS %.1f GB",
-                        n, n << n, m, t, Double(peakRSSBytes()) / 1e9))
+            // The X product of the last vector's two bases: a real GEMM over the D amplitudes.
+            var x = [Double](repeating: 0, count: m * m)
+            let d = RealSpaceChain.storedDimension(sites: n)
+            let tX = seconds { FTLM.realOverlaps(storage.first, storage.second, rows: d, m, m, threads: 2, into: &x) }
+            let flops = 2 * Double(n << n) * Double(m) * Double(m)
+            line(String(format: "real-space FTLM N = %d (D = %d real), M = %d: %6.2f s per random vector per realisation (first vector); X = AVᵀṼ %.2f s = %.0f GFLOP/s (%.0f%% of 2-thread dgemm); peak RSS %.1f GB",
+                        n, n << n, m, t, tX, flops / tX / 1e9, 100 * flops / tX / 1e9 / dgemm2Rate, Double(peakRSSBytes()) / 1e9))
         }
     }
 }
 
 // Driver overhead: no-op run and status of the default spec (built already or built now).
 let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tlspipe").path
-if FileManager.default.isExecutableFile(atPath: exe), FileManager.default.fileExists(atPath: "pipelines/default.json") {
+if !wanted("driver") {
+} else if FileManager.default.isExecutableFile(atPath: exe), FileManager.default.fileExists(atPath: "pipelines/default.json") {
     func runTool(_ args: [String]) -> Int32 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)

@@ -232,10 +232,11 @@ final class RealPairsTests: XCTestCase {
             try FTLM.addRandomVector(space, start: start, steps: steps, weight: 1, into: &sums)
             return sums
         }
+        let storage = KrylovStorage(dimension: real.dimension, steps: steps, realPairs: true)
         let basis = asPairs.withUnsafeBufferPointer { p in
-            KrylovBasis(sector: real, start: p.baseAddress!, steps: steps,
-                        storage: KrylovStorage(dimension: real.dimension, steps: steps, realPairs: true).first)
+            KrylovBasis(sector: real, start: p.baseAddress!, steps: steps, storage: storage.first)
         }
+        withExtendedLifetime(storage) {}
         XCTAssertGreaterThan(basis.reorthogonalisations, 0, "the test must reach the reorthogonalisation")
         let a = try run(real, asPairs), b = try run(complex, asComplex)
         // Same arithmetic up to the order of sums (dot products pair the amplitudes differently):
@@ -253,6 +254,47 @@ final class RealPairsTests: XCTestCase {
                 worst = max(worst, abs(ca - cb))
             }
             XCTAssertLessThan(worst, 1e-8 * total, "running σ weight, T = \(temps[r])")
+        }
+    }
+}
+
+/// Momentum sectors at κ = 0 and π as real spaces (`RealSector`).
+final class RealSectorTests: XCTestCase {
+    func testRealSectorsAreTheComplexSectorsOnRealVectors() throws {
+        let model = TLSModel(sites: 7, t: 1, g: 0.8, omega0: 0.3)
+        XCTAssertNil(RealSector(Sector(model: model, kappa: 0.4)))
+        for kappa in [0, Double.pi] {
+            let complex = Sector(model: model, kappa: kappa)
+            let real = try XCTUnwrap(RealSector(complex))
+            var rng = Xoshiro256(seed: 5)
+            let x = (0..<complex.dimension).map { _ in rng.gaussian() }
+            let asComplex = x.map { ComplexDouble($0, 0) }
+            let asPairs = (0..<real.dimension).map { ComplexDouble(x[2 * $0], x[2 * $0 + 1]) }
+            for op in [Sector.Operator.hamiltonian, .kinetic, .current] {
+                var c = [ComplexDouble](repeating: .zero, count: complex.dimension)
+                var r = [ComplexDouble](repeating: .zero, count: real.dimension)
+                complex.apply(op, asComplex, into: &c)
+                real.apply(op, asPairs, into: &r)
+                // The complex result is real (H, K) or i times real (j = i·A).
+                for s in 0..<complex.dimension {
+                    let got = s % 2 == 0 ? r[s / 2].real : r[s / 2].imaginary
+                    let want = op == .current ? c[s].imaginary : c[s].real
+                    let other = op == .current ? c[s].real : c[s].imaginary
+                    XCTAssertEqual(got, want, accuracy: 1e-13, "κ = \(kappa), \(op), row \(s)")
+                    XCTAssertEqual(other, 0, accuracy: 1e-13, "κ = \(kappa), \(op): not real, row \(s)")
+                }
+            }
+            // And FTLM of one real start vector: the complex run's numbers at half the memory.
+            var a = KuboSums(temperatures: [0.3, 2], binWidth: 0.01, binCount: 900), b = a
+            try FTLM.addRandomVector(real, start: asPairs, steps: 100, weight: 1, into: &a)
+            try FTLM.addRandomVector(complex, start: asComplex, steps: 100, weight: 1, into: &b)
+            for row in 0..<2 {
+                XCTAssertEqual(a.z[row], b.z[row], accuracy: 1e-10 * b.z[row], "κ = \(kappa)")
+                XCTAssertEqual(a.kinetic[row], b.kinetic[row], accuracy: 1e-10 * abs(b.kinetic[row]), "κ = \(kappa)")
+                let total = b.numerator.totalWeight(row: row)
+                XCTAssertGreaterThan(total, 0)
+                XCTAssertEqual(a.numerator.totalWeight(row: row), total, accuracy: 1e-10 * total, "κ = \(kappa)")
+            }
         }
     }
 }
