@@ -174,11 +174,17 @@ final class PaperClaimsTests: XCTestCase {
         XCTAssertGreaterThan(ft.omega[k], 0.35); XCTAssertLessThan(ft.omega[k], 0.65)
         // (2) Fig. 2 inset: the finite-frequency peak sits at ω_L for slow TLSs and moves to the TLS
         // frequency for fast ones (at T = 1: a maximum at ω ≥ ω0 once ω0 > ω_L).
+        // At ω0 = 2 the inset reads the twist average (N = 18): there σ(ω) at T = 1 has no maximum
+        // beyond its errors, as DMFT and ED at N = 10 with 100 twists (docs/measurements.md); N = 16
+        // without twists has finite-size maxima at 1.07 and 2.0 instead.
         let w0Peak = try read(d + "peak.h5", "omega0"), candidates = try read(d + "peak.h5", "candidate")
-        for (w0, pk) in zip(w0Peak, candidates) {
-            if w0 <= 0.2 { XCTAssertEqual(pk, 0.55, accuracy: 0.15, "ω0 = \(w0)") }
-            if w0 >= 1 { XCTAssertGreaterThan(pk, 0.8 * w0, "ω0 = \(w0): the peak should follow ω0") }
+        let peaks = try read(d + "peak.h5", "peak")
+        for (i, w0) in w0Peak.enumerated() {
+            if w0 <= 0.2 { XCTAssertEqual(peaks[i], 0.55, accuracy: 0.15, "ω0 = \(w0)") }
+            if w0 == 1 { XCTAssertGreaterThan(peaks[i], 0.8 * w0, "ω0 = \(w0): the peak should follow ω0") }
+            if w0 == 2 { XCTAssertTrue(peaks[i].isNaN, "ω0 = 2: no peak expected, found one at \(peaks[i]) (largest maximum \(candidates[i]))") }
         }
+        XCTAssertEqual(Set(w0Peak), [0.02, 0.05, 0.2, 0.5, 1, 2], "the inset's ω0")
         // (3) FTLM ρ > DMFT ρ whenever the peak is displaced (ω0 = 0.02, 0.05 at T ≤ 1): beyond the
         // whole δ band and the errors; at ω0 = 0.5 ≈ ω_L FTLM ≈ DMFT within a factor 1.5 at T ≥ 0.5.
         for w0 in [0.02, 0.05, 0.5] {
