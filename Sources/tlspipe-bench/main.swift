@@ -261,14 +261,22 @@ if wanted("disorder") {
             let s = FTLMSettings(model: TLSModel(sites: n, t: 1, g: 1, omega0: 0.1), temperatures: [0.1, 0.2, 0.5, 1, 2, 5],
                                  lanczosSteps: m, randomVectors: 1, batches: 1, seed: 2, omegaMax: 12)
             let storage = KrylovStorage(dimension: RealSpaceChain.storedDimension(sites: n), steps: m, realPairs: true)
+            // The first vector faults in the bases' pages (on this VM that varied between runs by 3×).
+            let tCold = try seconds { _ = try FTLM.realSpaceSums(s, disorder: ds, realization: 0, batch: 0, threads: 2, storage: storage) }
             let t = try seconds { _ = try FTLM.realSpaceSums(s, disorder: ds, realization: 0, batch: 0, threads: 2, storage: storage) }
             // The X product of the last vector's two bases: a real GEMM over the D amplitudes.
             var x = [Double](repeating: 0, count: m * m)
             let d = RealSpaceChain.storedDimension(sites: n)
             let tX = seconds { FTLM.realOverlaps(storage.first, storage.second, rows: d, m, m, threads: 2, into: &x) }
             let flops = 2 * Double(n << n) * Double(m) * Double(m)
-            line(String(format: "real-space FTLM N = %d (D = %d real), M = %d: %6.2f s per random vector per realisation (first vector); X = AVᵀṼ %.2f s = %.0f GFLOP/s (%.0f%% of 2-thread dgemm); peak RSS %.1f GB",
-                        n, n << n, m, t, tX, flops / tX / 1e9, 100 * flops / tX / 1e9 / dgemm2Rate, Double(peakRSSBytes()) / 1e9))
+            // One Lanczos run from the same start, alone: where the rest of the time goes.
+            let space = RealSpaceChain(ds.realization(0), floor: ds.energyFloor)
+            let start = FTLM.randomVector(dimension: d, seed: s.seed, stream: FTLM.realSpaceStream(realization: 0, vector: 0))
+            var basis: KrylovBasis? = nil
+            let tL = start.withUnsafeBufferPointer { sp in seconds { basis = KrylovBasis(sector: space, start: sp.baseAddress!, steps: m, storage: storage.first, threads: 2) } }
+            line(String(format: "real-space FTLM N = %d (D = %d real), M = %d: %6.2f s per random vector per realisation (first vector of a shard %.2f s); one Lanczos run %.2f s (%d of %d steps reorthogonalised against %.0f columns on average); X = AVᵀṼ %.2f s = %.0f GFLOP/s (%.0f%% of 2-thread dgemm); peak RSS %.1f GB",
+                        n, n << n, m, t, tCold, tL, basis!.reorthogonalisations, m, Double(basis!.reorthogonalisedColumns) / Double(max(1, basis!.reorthogonalisations)),
+                        tX, flops / tX / 1e9, 100 * flops / tX / 1e9 / dgemm2Rate, Double(peakRSSBytes()) / 1e9))
         }
     }
 }
