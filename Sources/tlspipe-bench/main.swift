@@ -283,8 +283,8 @@ if wanted("disorder") {
 
 // Driver overhead: no-op run and status of the default spec (built already or built now).
 let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tlspipe").path
-if !wanted("driver") {
-} else if FileManager.default.isExecutableFile(atPath: exe), FileManager.default.fileExists(atPath: "pipelines/default.json") {
+let driverBench = wanted("driver")
+if driverBench, FileManager.default.isExecutableFile(atPath: exe), FileManager.default.fileExists(atPath: "pipelines/default.json") {
     func runTool(_ args: [String]) -> Int32 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
@@ -331,6 +331,6 @@ if !wanted("driver") {
         let tDMFT = seconds { _ = runTool(["run", "pipelines/paper.json", "--target", "dmft", "--data-dir", scratch + "/data", "--figures-dir", scratch + "/figures"]) }
         line(String(format: "paper spec, every DMFT stage (6 ω0 × 15 T, spectra, σ, ρ): %6.1f s", tDMFT))
     }
-} else {
+} else if driverBench {
     line("(tlspipe binary or pipelines/default.json not found: run from the repository after `swift build -c release`)")
 }

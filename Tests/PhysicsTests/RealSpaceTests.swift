@@ -233,10 +233,9 @@ final class RealPairsTests: XCTestCase {
             return sums
         }
         let storage = KrylovStorage(dimension: real.dimension, steps: steps, realPairs: true)
-        let basis = asPairs.withUnsafeBufferPointer { p in
-            KrylovBasis(sector: real, start: p.baseAddress!, steps: steps, storage: storage.first)
+        let basis = withExtendedLifetime(storage) {
+            asPairs.withUnsafeBufferPointer { KrylovBasis(sector: real, start: $0.baseAddress!, steps: steps, storage: storage.first) }
         }
-        withExtendedLifetime(storage) {}
         XCTAssertGreaterThan(basis.reorthogonalisations, 0, "the test must reach the reorthogonalisation")
         let a = try run(real, asPairs), b = try run(complex, asComplex)
         // Same arithmetic up to the order of sums (dot products pair the amplitudes differently):
