@@ -10,7 +10,8 @@ struct FigureStage: StageKind {
     // v4: ρ(T) legends name the disorder W and a distributed ω0.
     // v5: Fig. 2 inset marks maxima within the errors; Fig. 3b on a log σ_dc axis, RTA σ_dc as points (the caption-filtered ones); ρ(T)
     // legends say DMFT+CPA for DMFT with disorder.
-    let version = 5
+    // v6: Fig. 2 inset marks ω0 without a peak by an arrow (a wiggle's ordinate means nothing); Fig. 4b names T* off the axis.
+    let version = 6
     let summary = "gnuplot figure (PDF, PNG) with its data table, script and provenance record"
     static let figureName = Parameter<String>("name", .string(), help: "file name of the figure, without extension (e.g. fig3a)")
     static let recipe = Parameter<String>("recipe", .string(allowed: FigureRecipes.names), help: "what to draw")

@@ -75,6 +75,7 @@ enum PaperFigures {
         var main = Panel(title: "σ(ω) at T = \(fmt(T))", xLabel: "ω / t", yLabel: sigmaLabel, series: series)
         main.xRange = 0...wmax
         var inset: [Series] = []
+        var noPeak: [Marker] = []
         for a in context.inputs("analysis") {
             let f = try HDF5File.open(a.path)
             defer { f.close() }
@@ -82,18 +83,17 @@ enum PaperFigures {
             let w0 = try f.root.readDoubles("omega0").values, pk = try f.root.readDoubles("peak").values
             let keep = pk.indices.filter { pk[$0].isFinite }
             inset.append(Series(label: "peak position", x: keep.map { w0[$0] }, y: keep.map { pk[$0] }, style: .points))
-            // Maxima within the errors (finite-size wiggles): marked where they are, not as peaks.
-            if f.root.exists("candidate") {
-                let cand = try f.root.readDoubles("candidate").values
-                let none = cand.indices.filter { !pk[$0].isFinite && cand[$0].isFinite }
-                if !none.isEmpty {
-                    inset.append(Series(label: "no peak beyond the errors (largest wiggle)", x: none.map { w0[$0] }, y: none.map { cand[$0] }, style: .markers))
-                }
-            }
+            // No peak beyond the errors: an arrow at that ω0, since a wiggle's position means
+            // nothing (the peak artifact keeps it as `candidate`).
+            noPeak += pk.indices.filter { !pk[$0].isFinite }.map { Marker(x: w0[$0], label: "no peak") }
             inset.append(Series(label: "ω = ω0", x: w0, y: w0, style: .dotted))
         }
         var ip = Panel(title: "inset: finite-frequency peak", xLabel: "ω0 / t", yLabel: "ω_{peak} / t", series: inset)
         ip.logX = true
+        ip.markers = noPeak
+        // Room beside the outermost ω0, so that an arrow there and its label stay inside the panel.
+        let allW0 = inset.flatMap(\.x).filter { $0 > 0 && $0.isFinite }
+        if let lo = allW0.min(), let hi = allW0.max() { ip.xRange = (lo / 1.3)...(hi * 1.3) }
         return Figure(name: p[FigureStage.figureName], title: title(p, "Fig. 2: σ(ω) for increasing ω0, g = 1"), columns: 2, panels: [main, ip])
     }
 
@@ -172,15 +172,20 @@ enum PaperFigures {
         pa.xRange = 0...wmax
         var b: [Series] = []
         var markers: [Marker] = []
+        var offAxis: [Double] = []
         for (w0, d) in byOmega0(context.inputs("dmft")) {
             let series = try resistivity(d.path, label: "ω0 = \(fmt(w0))", style: .solid)
             b.append(series)
             // An arrow only where the curve is drawn: one off the axis would land in the next panel.
             if let lo = series.x.min(), let hi = series.x.max(), (lo...hi).contains(0.4 * w0) {
                 markers.append(Marker(x: 0.4 * w0, label: "T*(\(fmt(w0)))"))
+            } else {
+                offAxis.append(w0)
             }
         }
-        var pb = Panel(title: "(b) DMFT ρ(T); arrows at T* = 0.4 ω0", xLabel: "T / t", yLabel: "ρ  [ħ/(e²a²)]", series: b)
+        // The reader is told which arrows are missing rather than left to wonder.
+        let missing = offAxis.isEmpty ? "" : "; T* of ω0 = " + offAxis.map(fmt).joined(separator: ", ") + " off the T axis"
+        var pb = Panel(title: "(b) DMFT ρ(T); arrows at T* = 0.4 ω0" + missing, xLabel: "T / t", yLabel: "ρ  [ħ/(e²a²)]", series: b)
         pb.logY = true
         pb.logX = true
         pb.markers = markers
