@@ -81,6 +81,14 @@ final class PaperClaimsTests: XCTestCase {
                 XCTAssertTrue(pk.isNaN, "ω0 = \(w0): a maximum at \(pk) should be within the errors at N = 10")
             }
         }
+        // The inset marks each ω0 without a peak by an arrow (in the PDF and the PNG script), not
+        // by a point at a wiggle's ordinate; Fig. 4b names the T* arrows that lie off its axis.
+        let gp2 = try String(contentsOfFile: s.dir + "/figures/spec/fig2.gp", encoding: .utf8)
+        let noPeaks = peaks.filter(\.isNaN).count
+        XCTAssertGreaterThan(noPeaks, 0)
+        XCTAssertEqual(gp2.components(separatedBy: "\"no peak\"").count - 1, 2 * noPeaks, gp2)
+        let gp4 = try String(contentsOfFile: s.dir + "/figures/spec/fig4.gp", encoding: .utf8)
+        XCTAssertTrue(gp4.contains("T* of ω0 = 0.02, 0.05 off the T axis"), "Fig. 4b must say which T* arrows are not drawn")
         // (2) There, ρ_FTLM > ρ_DMFT beyond three statistical errors. Not beyond the band: at
         // N = 10, M = 150 the resolution error (rho_low includes it) is as large as the effect,
         // which is what the band now says; at the paper's M = 1200 it is not.
