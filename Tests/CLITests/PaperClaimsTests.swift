@@ -154,19 +154,19 @@ final class PaperClaimsTests: XCTestCase {
         }
     }
     /// The folder of `make paper-controlled`'s artifacts in this checkout, or a skip that says how
-    /// to make them (two hours of work: CI cannot).
+    /// to make them (about three hours of work on two cores: CI cannot).
     func paperControlled(_ needed: [String]) throws -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let d = root.appendingPathComponent("data/paper-controlled").path + "/"
         try XCTSkipUnless(needed.allSatisfy { FileManager.default.fileExists(atPath: d + $0) },
-                          "no paper-controlled artifacts (\(needed.joined(separator: ", "))) in \(d): run `make paper-controlled` (about two hours) to check the claims at the paper's sizes")
+                          "no paper-controlled artifacts (\(needed.joined(separator: ", "))) in \(d): run `make paper-controlled` (about three hours on two cores) to check the claims at the paper's sizes")
         return d
     }
 
     func at(_ temps: [Double], _ T: Double) throws -> Int { try XCTUnwrap(temps.firstIndex { abs($0 - T) < 1e-9 }, "no T = \(T)") }
 
     /// The paper's claims on `make paper-controlled`'s artifacts (N = 16, M = 1200; Fig. 4a N = 18),
-    /// where the sizes resolve what the default spec cannot. Two hours of work, so CI cannot make
+    /// where the sizes resolve what the default spec cannot. Hours of work, so CI cannot make
     /// them: this reads `data/paper-controlled/` of the checkout and is skipped, saying so, when it
     /// is absent. Every bound is a statement of the paper, with the artifacts' own errors.
     func testPaperControlledFigures1to3() throws {
