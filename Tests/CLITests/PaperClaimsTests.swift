@@ -154,12 +154,12 @@ final class PaperClaimsTests: XCTestCase {
         }
     }
     /// The folder of `make paper-controlled`'s artifacts in this checkout, or a skip that says how
-    /// to make them (about three hours of work on two cores: CI cannot).
+    /// to make them (about 2.5 hours of work on two cores: CI cannot).
     func paperControlled(_ needed: [String]) throws -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let d = root.appendingPathComponent("data/paper-controlled").path + "/"
         try XCTSkipUnless(needed.allSatisfy { FileManager.default.fileExists(atPath: d + $0) },
-                          "no paper-controlled artifacts (\(needed.joined(separator: ", "))) in \(d): run `make paper-controlled` (about three hours on two cores) to check the claims at the paper's sizes")
+                          "no paper-controlled artifacts (\(needed.joined(separator: ", "))) in \(d): run `make paper-controlled` (about 2.5 hours on two cores) to check the claims at the paper's sizes")
         return d
     }
 
