@@ -13,8 +13,8 @@ public struct Series: Sendable {
     }
 }
 
-/// `points`: markers joined by a line; `markers`: open markers alone (points that are no curve).
-public enum LineStyle: Sendable { case solid, dashed, dotted, points, markers }
+/// `points`: markers joined by a line.
+public enum LineStyle: Sendable { case solid, dashed, dotted, points }
 
 /// An arrow pointing down at x (e.g. T* = 0.4 ω0).
 public struct Marker: Sendable {

@@ -91,7 +91,6 @@ public enum GnuplotRenderer {
                 case .dashed: style = "with lines lw 2 dt 2"
                 case .dotted: style = "with lines lw 2.5 dt 3"
                 case .points: style = "with linespoints pt 7 ps 0.6 lw 1.5"
-                case .markers: style = "with points pt 6 ps 1.2 lw 1.5"
                 }
                 parts.append("'\(dataFile)' index \(index) using 1:2 \(style) lc rgb '\(color)' title \"\(escape(ser.label))\"")
                 index += 1
