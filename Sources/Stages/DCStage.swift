@@ -84,6 +84,6 @@ struct DCStage: HDF5StageKind {
         let list = worse.map { String(format: "T = %@ (%.1f%% against %.1f%%)", JSONValue.format($0.0), 100 * $0.1, 100 * $0.2) }
         return StageReport([("resolution_exceeds_statistical", .array(worse.map { .double($0.0) }))],
                            warnings: ["resolution error of σ_dc exceeds its statistical error at " + list.joined(separator: ", ")
-                                      + "; the input needs more lanczos_steps for δ = \(JSONValue.format(central))"])
+                                      + "; the input needs more lanczos_steps for δ = " + String(format: "%.3g", central)])
     }
 }
