@@ -30,8 +30,8 @@ for f in sorted(glob.glob(f"{d}/ftlm-*-filtered@omega0=*.h5"), key=lambda p: flo
     for i, t in enumerate(h['temperature'][:]):
         s = h['sigma'][i][m]; e = (h['sigma_error'][i] + h['sigma_resolution_error'][i])[m]
         r = e / np.maximum(s, 1e-300)
-        # The maximum over points where σ is at least 1% of its largest value: inside a gap σ ≈ 0
-        # and its relative error means nothing.
+        # Only points where σ is at least 1% of its largest value: inside a gap σ ≈ 0 and its
+        # relative error means nothing.
         big = s >= 0.01 * s.max()
         row.append(f"T={t}: {100*np.median(r[big]):.2f}% / {100*r[big].max():.1f}%")
     print(f"  ω0 = {w0}: " + ", ".join(row))
