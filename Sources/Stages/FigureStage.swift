@@ -11,7 +11,8 @@ struct FigureStage: StageKind {
     // v5: Fig. 2 inset marks maxima within the errors; Fig. 3b on a log σ_dc axis, RTA σ_dc as points (the caption-filtered ones); ρ(T)
     // legends say DMFT+CPA for DMFT with disorder.
     // v6: Fig. 2 inset marks ω0 without a peak by an arrow (a wiggle's ordinate means nothing); Fig. 4b names T* off the axis.
-    let version = 6
+    // v7: Fig. 2 names its system (N, twists) in the title, and in the inset every ω0 read from another one.
+    let version = 7
     let summary = "gnuplot figure (PDF, PNG) with its data table, script and provenance record"
     static let figureName = Parameter<String>("name", .string(), help: "file name of the figure, without extension (e.g. fig3a)")
     static let recipe = Parameter<String>("recipe", .string(allowed: FigureRecipes.names), help: "what to draw")

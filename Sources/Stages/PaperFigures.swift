@@ -65,22 +65,42 @@ enum PaperFigures {
         return Figure(name: p[FigureStage.figureName], title: title(p, "Fig. 1: σ(ω) and ρ(T), g = 1"), columns: 2, panels: panels)
     }
 
+    /// The system part of a curve's label, "N = 16" or "N = 18, 108 sampled twists", from
+    /// `ModelParameters.label`'s "METHOD (N = …, ω0 = …)…"; nil for a label of another shape.
+    static func system(of label: String) -> String? {
+        guard let open = label.range(of: "(N = "), let end = label.range(of: ", ω0 =", range: open.upperBound..<label.endIndex) else { return nil }
+        return String(label[label.index(after: open.lowerBound)..<end.lowerBound])
+    }
+
     /// Fig. 2: FTLM σ(ω) at one T for increasing ω0; inset: peak position against ω0.
     static func fig2(_ context: StageContext) throws -> Figure {
         let p = context.params
         let T = try FigureRecipes.need(p, FigureStage.temperature), wmax = p[FigureStage.omegaMax]
+        var mainSystems: [String] = []
         let series = try byOmega0(context.inputs("ftlm")).map { (w0, i) in
-            try spectrum(try CurveArtifact.read(i.path), path: i.path, T: T, wmax: wmax, label: "ω0 = \(fmt(w0))")
+            let curve = try CurveArtifact.read(i.path)
+            if let system = system(of: curve.label), !mainSystems.contains(system) { mainSystems.append(system) }
+            return try spectrum(curve, path: i.path, T: T, wmax: wmax, label: "ω0 = \(fmt(w0))")
         }
-        var main = Panel(title: "σ(ω) at T = \(fmt(T))", xLabel: "ω / t", yLabel: sigmaLabel, series: series)
+        // The system the curves come from, in the title: the inset may read some ω0 elsewhere.
+        let systems = mainSystems.isEmpty ? "" : ", " + mainSystems.joined(separator: "; ")
+        var main = Panel(title: "σ(ω) at T = \(fmt(T))\(systems)", xLabel: "ω / t", yLabel: sigmaLabel, series: series)
         main.xRange = 0...wmax
         var inset: [Series] = []
         var noPeak: [Marker] = []
+        var elsewhere: [String] = []
         for a in context.inputs("analysis") {
             let f = try HDF5File.open(a.path)
             defer { f.close() }
             guard f.root.exists("peak") else { continue }
             let w0 = try f.root.readDoubles("omega0").values, pk = try f.root.readDoubles("peak").values
+            // Points read from another system than the main panel's are named in the inset's title.
+            if let json = try f.root.attribute("curve_labels"),
+               let labels = try? JSONDecoder().decode([String].self, from: Data(json.utf8)), labels.count == w0.count {
+                for (k, label) in labels.enumerated() {
+                    if let system = system(of: label), !mainSystems.contains(system) { elsewhere.append("ω0 = \(fmt(w0[k])): \(system)") }
+                }
+            }
             let keep = pk.indices.filter { pk[$0].isFinite }
             inset.append(Series(label: "peak position", x: keep.map { w0[$0] }, y: keep.map { pk[$0] }, style: .points))
             // No peak beyond the errors: an arrow at that ω0, since a wiggle's position means
@@ -88,7 +108,8 @@ enum PaperFigures {
             noPeak += pk.indices.filter { !pk[$0].isFinite }.map { Marker(x: w0[$0], label: "no peak") }
             inset.append(Series(label: "ω = ω0", x: w0, y: w0, style: .dotted))
         }
-        var ip = Panel(title: "inset: finite-frequency peak", xLabel: "ω0 / t", yLabel: "ω_{peak} / t", series: inset)
+        let note = elsewhere.isEmpty ? "" : " (" + elsewhere.joined(separator: "; ") + ")"
+        var ip = Panel(title: "inset: finite-frequency peak\(note)", xLabel: "ω0 / t", yLabel: "ω_{peak} / t", series: inset)
         ip.logX = true
         ip.markers = noPeak
         // Room beside the outermost ω0, so that an arrow there and its label stay inside the panel.

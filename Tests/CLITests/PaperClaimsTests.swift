@@ -87,6 +87,9 @@ final class PaperClaimsTests: XCTestCase {
         let noPeaks = peaks.filter(\.isNaN).count
         XCTAssertGreaterThan(noPeaks, 0)
         XCTAssertEqual(gp2.components(separatedBy: "\"no peak\"").count - 1, 2 * noPeaks, gp2)
+        // The main panel names the system its curves come from (here every point of the inset too).
+        XCTAssertTrue(gp2.contains("σ(ω) at T = 1, N = 10"), "Fig. 2 must name its system")
+        XCTAssertTrue(gp2.contains("inset: finite-frequency peak\""), "no inset point comes from another system here")
         let gp4 = try String(contentsOfFile: s.dir + "/figures/spec/fig4.gp", encoding: .utf8)
         XCTAssertTrue(gp4.contains("T* of ω0 = 0.02, 0.05 off the T axis"), "Fig. 4b must say which T* arrows are not drawn")
         // (2) There, ρ_FTLM > ρ_DMFT beyond three statistical errors. Not beyond the band: at
@@ -170,7 +173,7 @@ final class PaperClaimsTests: XCTestCase {
     /// them: this reads `data/paper-controlled/` of the checkout and is skipped, saying so, when it
     /// is absent. Every bound is a statement of the paper, with the artifacts' own errors.
     func testPaperControlledFigures1to3() throws {
-        let d = try paperControlled(["peak.h5", "fit-rta.h5", "sw-ftlm.h5", "sw-dmft.h5", "ftlm-fast-dc@omega0=0.5.h5", "ftlm-slow-dc@omega0=0.05.h5"])
+        let d = try paperControlled(["peak.h5", "../../figures/paper-controlled/fig2.gp", "fit-rta.h5", "sw-ftlm.h5", "sw-dmft.h5", "ftlm-fast-dc@omega0=0.5.h5", "ftlm-slow-dc@omega0=0.05.h5"])
         // Slow TLSs are in the ftlm-slow stages, fast ones in ftlm-fast.
         func ftlm(_ what: String, _ w0: Double) -> String {
             d + "ftlm-\(w0 <= 0.05 ? "slow" : "fast")-\(what)@omega0=\(w0).h5"
@@ -193,6 +196,15 @@ final class PaperClaimsTests: XCTestCase {
             if w0 == 2 { XCTAssertTrue(peaks[i].isNaN, "ω0 = 2: no peak expected, found one at \(peaks[i]) (largest maximum \(candidates[i]))") }
         }
         XCTAssertEqual(Set(w0Peak), [0.02, 0.05, 0.2, 0.5, 1, 2], "the inset's ω0")
+        // The peak artifact says which system each ω0 was read from, and Fig. 2's inset names
+        // the one that is not the main panel's (N = 16 without twists).
+        let peakFile = try HDF5File.open(d + "peak.h5")
+        let labels = try JSONDecoder().decode([String].self, from: Data(try XCTUnwrap(peakFile.root.attribute("curve_labels")).utf8))
+        peakFile.close()
+        XCTAssertEqual(labels.count, w0Peak.count)
+        XCTAssertTrue(labels[try XCTUnwrap(w0Peak.firstIndex(of: 2))].contains("N = 18, 108 sampled twists"), labels.description)
+        let gp2 = try String(contentsOfFile: d + "../../figures/paper-controlled/fig2.gp", encoding: .utf8)
+        XCTAssertTrue(gp2.contains("σ(ω) at T = 1, N = 16") && gp2.contains("(ω0 = 2: N = 18, 108 sampled twists)"), "Fig. 2 must say which system each point comes from")
         // (3) FTLM ρ > DMFT ρ whenever the peak is displaced (ω0 = 0.02, 0.05 at T ≤ 1): beyond the
         // whole δ band and the errors; at ω0 = 0.5 ≈ ω_L FTLM ≈ DMFT within a factor 1.5 at T ≥ 0.5.
         for w0 in [0.02, 0.05, 0.5] {
