@@ -132,11 +132,22 @@ public enum FTLM {
                                       : Array(stride(from: round * s.randomVectors + batch, to: (round + 1) * s.randomVectors, by: s.batches))
         let d = s.model.sectorDimension
         let storage = reused ?? KrylovStorage(dimension: d, steps: s.lanczosSteps)
-        let low = s.exactWindow > 0 ? try (reusedLow ?? LowStateCache(s)).states(storage: storage, threads: threads()) : nil
+        // The exact states of this batch's sectors: with sector batches each sector's own (a
+        // twist average's thousands of sectors are never all needed), else every sector's at once.
+        var low: [Int: ExactLowStates]? = nil
+        if s.exactWindow > 0 {
+            let cache = reusedLow ?? LowStateCache(s)
+            if s.sectorBatches {
+                low = try Dictionary(uniqueKeysWithValues: mine.map { ($0, try cache.states(sector: $0, storage: storage, threads: threads())) })
+            } else {
+                let all = try cache.states(storage: storage, threads: threads())
+                low = Dictionary(uniqueKeysWithValues: mine.map { ($0, all[$0]) })
+            }
+        }
         if let low {
             for k in mine {
                 let m = momenta[k]
-                low[k].addSums(Sector(model: s.model, kappa: m.kappa), weight: m.multiplicity / Double(s.sectorBatches ? 1 : s.batches), into: &sums)
+                low[k]!.addSums(Sector(model: s.model, kappa: m.kappa), weight: m.multiplicity / Double(s.sectorBatches ? 1 : s.batches), into: &sums)
             }
         }
         // The coarse (M/2) numerator starts from the same exact part: only the random vectors'
@@ -154,7 +165,7 @@ public enum FTLM {
                 if let low {
                     let n = Lanczos.norm(start)
                     start = start.map { ComplexDouble($0.real / n, $0.imaginary / n) }
-                    fraction = low[k].project(&start)
+                    fraction = low[k]!.project(&start)
                 }
                 try addRandomVector(sector, start: start, steps: s.lanczosSteps,
                                     weight: m.multiplicity * Double(d) / Double(s.randomVectors) * fraction,
@@ -332,18 +343,30 @@ public enum FTLM {
     }
 }
 
-/// The exact low states of every sector of a run (hybrid FTLM), found on first use and kept:
+/// The exact low states of the sectors of a run (hybrid FTLM), found on first use and kept:
 /// a shard finds them once for all its batches. They depend only on the settings (their
 /// Lanczos start is a fixed vector of the seed's stream), so every shard finds the same.
+///
+/// The window counts from a reference energy. On a twist grid batched over random vectors every
+/// batch holds every sector, so the reference is the lowest over all sectors (`states`). With
+/// sector batches (a twist average: thousands of sectors, a few per batch) each shard finds the
+/// states of its own sectors only (`states(sector:)`), and the reference is the lowest energy of
+/// the untwisted κ = 0 sector, which every shard can afford and agrees on. The split into exact
+/// and random parts is unbiased for any window; the reference only decides which states are exact.
 public final class LowStateCache {
     let settings: FTLMSettings
     private var found: [ExactLowStates]?
+    private var foundSectors: [Int: ExactLowStates] = [:]
+    private var sectorCutoff: Double?
 
     public init(_ s: FTLMSettings) { settings = s }
 
     /// Stream index of the start vectors, beyond every random vector's.
     public static let startVector = Int(UInt32.max)
+    /// Momentum index of the reference run of sector batches (κ = 0), beyond every sector's.
+    static let referenceMomentum = Int(UInt32.max)
 
+    /// The exact states of every sector (runs batched over random vectors).
     public func states(storage: KrylovStorage, threads: Int) throws -> [ExactLowStates] {
         if let found { return found }
         BLAS.useSingleThread()  // bits must not depend on the thread count (see addRandomVector)
@@ -354,23 +377,58 @@ public final class LowStateCache {
         // The window counts from the lowest energy of all sectors (a plain Lanczos run's lowest
         // Ritz value each): sectors that start above it hold little weight at low T.
         let lowest = try parallelMap(momenta.count, threads: threads) { k in
-            let (alpha, beta) = starts[k].withUnsafeBufferPointer {
-                Lanczos.tridiagonal(Sector(model: s.model, kappa: momenta[k].kappa), start: $0.baseAddress!, steps: s.lanczosSteps)
-            }
-            return try tridiagonalEigen(diagonal: alpha, offDiagonal: beta).values[0]
+            try LowStateCache.lowestEnergy(Sector(model: s.model, kappa: momenta[k].kappa), start: starts[k], steps: s.lanczosSteps)
         }
         let cutoff = lowest.min()! + s.exactWindow
         let all = try momenta.indices.map { k in
-            let sector = Sector(model: s.model, kappa: momenta[k].kappa)
             guard lowest[k] <= cutoff else { return ExactLowStates(energies: [], vectors: [], dimension: d) }
-            var states = try starts[k].withUnsafeBufferPointer {
-                try ExactLowStates.find(sector, start: $0.baseAddress!, steps: s.lanczosSteps,
-                                        cutoff: cutoff, maxStates: s.exactMaxStates, storage: storage.first, threads: threads)
-            }
-            try states.computeSpectra(sector, steps: s.lanczosSteps, threads: threads)
-            return states
+            return try LowStateCache.find(Sector(model: s.model, kappa: momenta[k].kappa), start: starts[k], cutoff: cutoff,
+                                          settings: s, storage: storage, threads: threads)
         }
         found = all
         return all
+    }
+
+    /// The exact states of sector `k` alone (runs batched over sectors).
+    public func states(sector k: Int, storage: KrylovStorage, threads: Int) throws -> ExactLowStates {
+        if let known = foundSectors[k] { return known }
+        BLAS.useSingleThread()
+        let s = settings
+        let d = s.model.sectorDimension
+        if sectorCutoff == nil {
+            let start = FTLM.randomVector(dimension: d, seed: s.seed, momentum: LowStateCache.referenceMomentum, vector: LowStateCache.startVector)
+            sectorCutoff = try LowStateCache.lowestEnergy(Sector(model: s.model, kappa: 0), start: start, steps: s.lanczosSteps) + s.exactWindow
+        }
+        let cutoff = sectorCutoff!
+        let sector = Sector(model: s.model, kappa: FTLM.momenta(s)[k].kappa)
+        let start = FTLM.randomVector(dimension: d, seed: s.seed, momentum: k, vector: LowStateCache.startVector)
+        // A sector whose lowest energy lies above the window has no exact states: its cheap
+        // Lanczos run (no stored basis) spares it the run that keeps one.
+        let states = try LowStateCache.lowestEnergy(sector, start: start, steps: s.lanczosSteps) > cutoff
+            ? ExactLowStates(energies: [], vectors: [], dimension: d)
+            : try LowStateCache.find(sector, start: start, cutoff: cutoff, settings: s, storage: storage, threads: threads)
+        foundSectors[k] = states
+        return states
+    }
+
+    /// How many exact states each sector has, −1 where this cache did not look (sector batches).
+    public func counts(sectors: Int) -> [Int] {
+        if let found { return found.map(\.count) }
+        return (0..<sectors).map { foundSectors[$0]?.count ?? -1 }
+    }
+
+    static func lowestEnergy(_ sector: Sector, start: [ComplexDouble], steps: Int) throws -> Double {
+        let (alpha, beta) = start.withUnsafeBufferPointer { Lanczos.tridiagonal(sector, start: $0.baseAddress!, steps: steps) }
+        return try tridiagonalEigen(diagonal: alpha, offDiagonal: beta).values[0]
+    }
+
+    static func find(_ sector: Sector, start: [ComplexDouble], cutoff: Double, settings s: FTLMSettings,
+                     storage: KrylovStorage, threads: Int) throws -> ExactLowStates {
+        var states = try start.withUnsafeBufferPointer {
+            try ExactLowStates.find(sector, start: $0.baseAddress!, steps: s.lanczosSteps,
+                                    cutoff: cutoff, maxStates: s.exactMaxStates, storage: storage.first, threads: threads)
+        }
+        try states.computeSpectra(sector, steps: s.lanczosSteps, threads: threads)
+        return states
     }
 }

@@ -10,7 +10,8 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
     // v4: the reorthogonalisation cleans v_k and v_{k+1} in one pass (round-off-level changes).
     // v5: exact low states (exact_window); sticks kept inside their bins.
     // v6: the same runs read at M/2 steps (coarse spectrum): a resolution error estimate.
-    // v7: the real-space path (disorder) in real arithmetic: real random vectors.
+    // v7: the real-space path (disorder) in real arithmetic: real random vectors. Since: hybrid
+    // FTLM with sector batches, a combination refused before (every earlier result is unchanged).
     let version = 7
     let summary = "finite temperature Lanczos σ(ω) for every temperature, with batch errors; sharded over batches"
     static let lanczosSteps = Parameter<Int>("lanczos_steps", .int(min: 2), help: "Lanczos steps M")
@@ -22,7 +23,7 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
                       unit: "t", help: "error control: only temperatures at or above this are held to target_error")
     static let maxRandomVectors = Parameter<Int?>("max_random_vectors", .int(min: 1), default: .null, help: "error control: cap on random vectors per sector (default 10 × random_vectors)")
     static let exactWindow = Parameter<Double>("exact_window", .double(min: 0), default: .double(0),
-                      unit: "t", help: "hybrid FTLM: eigenstates within this energy of the lowest (all sectors) are treated exactly, random vectors cover the rest (0 = plain FTLM)")
+                      unit: "t", help: "hybrid FTLM: eigenstates within this energy of the lowest (of all sectors; with batch_over \"sectors\" of the κ = 0 sector, each shard finding its own sectors' states) are treated exactly, random vectors cover the rest (0 = plain FTLM)")
     static let exactMaxStates = Parameter<Int>("exact_max_states", .int(min: 1, max: 100000), default: .int(64), help: "hybrid FTLM: at most this many exact states per sector (used with exact_window > 0)")
     static let batches = Parameter<Int>("batches", .int(min: 1), default: .int(8), help: "independent batches of random vectors (error bars)")
     static let batchOver = Parameter<String>("batch_over", .string(allowed: ["random_vectors", "sectors"]), default: .string("random_vectors"),
@@ -65,11 +66,6 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
                 problems.append((Self.twistSampling.name, "\"stratified\" needs sites × twists (\(n)) to be a multiple of 2 × batches (\(2 * b)): each batch draws one momentum per stratum; change twists or batches"))
             }
         }
-        if bySectors && p[Self.exactWindow] > 0 {
-            // LowStateCache finds every sector's states in every shard: with the thousands of
-            // sectors of a twist average that is neither affordable nor needed per shard.
-            problems.append((Self.exactWindow.name, "hybrid FTLM is not available with batch_over \"sectors\"; use 0"))
-        }
         if p[Self.batches] < 2 { problems.append((Self.batches.name, "needs at least 2 for error bars")) }
         if p[Self.maxRandomVectors] != nil && p[Self.targetError] == nil {
             problems.append((Self.maxRandomVectors.name, "only applies with target_error"))
@@ -104,10 +100,14 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         // N·2^(N−1) complex numbers (`RealSpaceChain`).
         let d = pow(2.0, Double(p[ModelParameters.sites])) * (DisorderParameters.realSpace(p) ? Double(p[ModelParameters.sites]) / 2 : 1)
         let m = min(Double(p[Self.lanczosSteps]), DisorderParameters.realSpace(p) ? 2 * d : d)
-        // Hybrid FTLM keeps every sector's exact states.
-        let exact = p[Self.exactWindow] > 0 ? Double(p[Self.exactMaxStates]) * Double(Self.sectorCount(p)) * d * Footprint.complex : 0
+        // Hybrid FTLM: a running shard keeps the exact states of every sector, or with sector
+        // batches those of its own units' sectors only.
+        let sectors = Double(Self.sectorCount(p))
+        let units = Double(p[Self.batches] * p[Self.momentumBlocks]), shards = Double(max(1, p[Self.shards]))
+        let kept = p[Self.batchOver] == "sectors" ? min(sectors, (sectors * (units / shards).rounded(.up) / units).rounded(.up)) : sectors
+        let exact = p[Self.exactWindow] > 0 ? Double(p[Self.exactMaxStates]) * kept * d * Footprint.complex : 0
         return [
-            SizeEstimate(parameter: Self.lanczosSteps.name, bytes: shardsAtOnce * (2 * m * d * Footprint.complex + 3 * m * m * Footprint.double) + exact,
+            SizeEstimate(parameter: Self.lanczosSteps.name, bytes: shardsAtOnce * (2 * m * d * Footprint.complex + 3 * m * m * Footprint.double + exact),
                          what: DisorderParameters.realSpace(p)
                             ? "two Krylov bases of M = \(Int(m)) vectors of \(p[ModelParameters.sites])·2^\(p[ModelParameters.sites]) real numbers per running shard"
                             : "two Krylov bases of M = \(Int(m)) vectors of 2^\(p[ModelParameters.sites]) complex numbers per running shard"),
@@ -156,8 +156,10 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
                 context.progress((Double(i) + f) / Double(mine.count), (blocks == 1 ? "batch" : "unit") + " \(i + 1)/\(mine.count): \(what)")
             }))
         }
-        let exact = s.exactWindow > 0 ? try low.states(storage: storage, threads: context.threads) : []
-        try KuboSumsFile.write(out, exactStates: exact.map(\.count), to: output)
+        // Exact states per sector (−1 for the sectors another shard's batches hold).
+        let exact = s.exactWindow > 0 ? (s.sectorBatches ? low.counts(sectors: FTLM.momenta(s).count)
+                                                          : try low.states(storage: storage, threads: context.threads).map(\.count)) : []
+        try KuboSumsFile.write(out, exactStates: exact, to: output)
     }
 
     /// Every batch pooled over the rounds in `shards` (whole rounds), in batch order.
@@ -229,8 +231,13 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
             }
         }
         if s.exactWindow > 0, let first = shards.first {
-            // Every shard finds the same states (they depend on the settings only).
-            report.append(("exact_states_per_sector", .array(try KuboSumsFile.exactStates(first).map { .int($0) })))
+            // Every shard finds the same states (they depend on the settings only), each for the
+            // sectors it holds (all of them, unless batched over sectors: −1 for the others).
+            var counts = try KuboSumsFile.exactStates(first)
+            for path in shards.dropFirst() {
+                for (k, c) in try KuboSumsFile.exactStates(path).enumerated() where k < counts.count { counts[k] = max(counts[k], c) }
+            }
+            report.append(("exact_states_per_sector", .array(counts.map { .int($0) })))
         }
         if let target = context.params[Self.targetError] {
             let rounds = shards.count / shardCount(context.params)

@@ -87,8 +87,6 @@ final class SpecErrorTests: XCTestCase {
              "stages[0].params.twist_sampling", "multiple of 2 × batches"),
             (#"{"name": "x", "stages": [{"id": "f", "kind": "ftlm", "params": {"sites": 6, "g": 1, "omega0": 2, "twists": 4, "temperatures": [1], "lanczos_steps": 20, "random_vectors": 1, "batches": 14, "batch_over": "sectors", "seed": 1}}]}"#,
              "stages[0].params.batches", "must not exceed the 13 momentum sectors"),
-            (#"{"name": "x", "stages": [{"id": "f", "kind": "ftlm", "params": {"sites": 6, "g": 1, "omega0": 2, "twists": 4, "temperatures": [1], "lanczos_steps": 20, "random_vectors": 1, "batches": 4, "batch_over": "sectors", "exact_window": 1, "seed": 1}}]}"#,
-             "stages[0].params.exact_window", "not available with batch_over"),
         ]
     }
 
