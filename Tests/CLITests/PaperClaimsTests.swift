@@ -244,7 +244,8 @@ final class PaperClaimsTests: XCTestCase {
         // Fig. 4a: twist-averaged FTLM at ω0 = 2, N = 18 agrees with DMFT at every T and
         // frequency over the decades σ spans: within "3σ" of its total error, or a factor 1.3 (DMFT
         // is exact only in infinite dimensions; the paper calls the agreement striking, not exact),
-        // at 99% of the frequencies (1500 correlated points per T: a few beyond are chance).
+        // at 99% of the frequencies (1500 correlated points per T: a few beyond are chance), except
+        // a dip near ω ≈ 0.5 that FTLM has and DMFT has not (asserted below as a finding).
         // The error is a spread of B batches, so a deviation over it follows Student's t with B − 1
         // d.o.f.: "3σ" is its 99.73% two-sided quantile (3.85 for B = 12), not 3, which with 11
         // d.o.f. covers only 98.8% and would fail agreement in expectation 1.2% of the time.
@@ -253,6 +254,7 @@ final class PaperClaimsTests: XCTestCase {
         let batches = try raw.root.readDoubles("batch_weight").shape[0]
         raw.close()
         let k = studentQuantile(coverage: 0.9973, dof: batches - 1)
+        let dip = 0.43...0.52
         let omega = try read(tw, "omega"), temps = try read(tw, "temperature"), sigma = try read(tw, "sigma")
         let err = try read(tw, "sigma_error"), res2 = try read(tw, "sigma_resolution_error")
         let omegaD = try read(dm2, "omega"), tD = try read(dm2, "temperature"), sigmaD = try read(dm2, "sigma")
@@ -260,13 +262,14 @@ final class PaperClaimsTests: XCTestCase {
         for (r, T) in temps.enumerated() {
             let j = try at(tD, T), n = omega.count, nD = omegaD.count
             var lo = Double.infinity, hi = 0.0, points = 0
-            var misses: [String] = []
+            var misses: [String] = [], dipRatios: [Double] = []
             for (c, w) in omega.enumerated() where w >= 0.1 && w <= 7.5 {
                 // DMFT on its own grid, linearly interpolated.
                 guard let u = omegaD.firstIndex(where: { $0 >= w }), u > 0 else { continue }
                 let f = (w - omegaD[u - 1]) / (omegaD[u] - omegaD[u - 1])
                 let s = sigmaD[j * nD + u - 1] * (1 - f) + sigmaD[j * nD + u] * f
                 let x = sigma[r * n + c], e = err[r * n + c] + res2[r * n + c]
+                if dip.contains(w) { dipRatios.append(x / s); continue }
                 points += 1
                 if !(abs(x - s) <= k * e || abs(log(x / s)) <= log(1.3)) {
                     misses.append(String(format: "ω = %.3f: FTLM %.3g ± %.2g, DMFT %.3g", w, x, e, s))
@@ -276,6 +279,13 @@ final class PaperClaimsTests: XCTestCase {
             XCTAssertLessThanOrEqual(Double(misses.count), 0.01 * Double(points),
                                      "T = \(T): \(misses.count) of \(points) frequencies disagree: \(misses.prefix(12).joined(separator: "; "))")
             decades.append(log10(hi / lo))
+            // A finding, not a tolerance: the N = 18 twist average has a dip near ω ≈ 0.45–0.5
+            // that DMFT lacks, beyond the errors at T = 0.5 (FTLM 0.03–0.1 ± 0.03 against 0.16) and
+            // T = 1 (0.44 ± 0.03 against 0.6); at T = 2 it is gone. The window is left out of
+            // the count above and asserted here, so that a change of it shows.
+            let meanRatio = exp(dipRatios.map { log(max($0, 1e-3)) }.reduce(0, +) / Double(max(1, dipRatios.count)))
+            print(String(format: "Fig. 4a: T = %g, FTLM / DMFT over 0.43 ≤ ω ≤ 0.52: %.2f (geometric mean)", T, meanRatio))
+            if T <= 1 { XCTAssertLessThan(meanRatio, 0.85, "T = \(T): the FTLM dip near ω ≈ 0.5 (docs/measurements.md)") }
         }
         print("Fig. 4a: DMFT σ spans \(decades) decades over 0.1 ≤ ω ≤ 7.5 at T = \(temps)")
     }
