@@ -20,6 +20,11 @@ public struct ExactLowStates: Sendable {
     public private(set) var kinetic: [Double] = []
     public private(set) var poles: [[Double]] = []
     public private(set) var amplitudes: [[Double]] = []
+    /// The same spectra read at half the steps (the leading block of each run's tridiagonal
+    /// matrix): their difference from the full ones is the exact part's share of the resolution
+    /// error, as `FTLM.addCoarse` reads the random vectors' runs.
+    public private(set) var coarsePoles: [[Double]] = []
+    public private(set) var coarseAmplitudes: [[Double]] = []
     public var count: Int { energies.count }
 
     /// An eigenpair is accepted when ‖Hψ − Eψ‖ is below this (t = 1 units): its Boltzmann factor
@@ -107,7 +112,7 @@ public struct ExactLowStates: Sendable {
         // States are independent: one per worker, each with its own j|n⟩.
         let each = try vectors.withUnsafeBufferPointer { vb in
             let states = SendablePointer(vb.baseAddress!)
-            return try parallelMap(count, threads: threads) { n -> (kinetic: Double, poles: [Double], amplitudes: [Double]) in
+            return try parallelMap(count, threads: threads) { n -> (kinetic: Double, poles: [Double], amplitudes: [Double], coarsePoles: [Double], coarseAmplitudes: [Double]) in
                 let jn = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: d)
                 defer { jn.deallocate() }
                 let x = states.p + n * d
@@ -115,14 +120,20 @@ public struct ExactLowStates: Sendable {
                 let kin = VectorOps.realDot(x, UnsafePointer(jn), d)
                 sector.apply(.current, x, into: jn)
                 let norm2 = VectorOps.realDot(UnsafePointer(jn), UnsafePointer(jn), d)
-                guard norm2 > 0 else { return (kin, [], []) }
+                guard norm2 > 0 else { return (kin, [], [], [], []) }
                 let (alpha, beta) = Lanczos.tridiagonal(sector, start: UnsafePointer(jn), steps: steps)
-                let (eps, phi) = try tridiagonalEigen(diagonal: alpha, offDiagonal: beta)
-                let m = alpha.count
-                return (kin, eps, (0..<m).map { norm2 * phi[$0 * m] * phi[$0 * m] })
+                func quadrature(_ m: Int) throws -> (poles: [Double], amplitudes: [Double]) {
+                    let (eps, phi) = try tridiagonalEigen(diagonal: Array(alpha.prefix(m)), offDiagonal: Array(beta.prefix(m - 1)))
+                    return (eps, (0..<m).map { norm2 * phi[$0 * m] * phi[$0 * m] })
+                }
+                let full = try quadrature(alpha.count)
+                // A run that stopped within two steps has nothing coarser to read: it is exact.
+                let coarse = alpha.count / 2 >= 2 ? try quadrature(alpha.count / 2) : full
+                return (kin, full.poles, full.amplitudes, coarse.poles, coarse.amplitudes)
             }
         }
         kinetic = each.map(\.kinetic); poles = each.map(\.poles); amplitudes = each.map(\.amplitudes)
+        coarsePoles = each.map(\.coarsePoles); coarseAmplitudes = each.map(\.coarseAmplitudes)
     }
 
     /// Adds weight × Σ_n of every state's exact contribution to Z, ⟨K⟩ and σ (`computeSpectra` first).
@@ -142,6 +153,14 @@ public struct ExactLowStates: Sendable {
                                  omega: omegaJ - e, amplitude: am, weight: weight, drude: &drude)
                 }
                 sums.numerator.drude[row] += weight * Double.pi * drude
+                // The coarse numerator (resolution estimate) gets the spectra read at half the steps.
+                guard sums.coarse != nil else { continue }
+                var coarseDrude = 0.0
+                for (omegaJ, am) in zip(coarsePoles[n], coarseAmplitudes[n]) {
+                    FTLM.addPole(&sums.coarse!, row: row, beta: beta, initial: b, final: exp(-beta * (omegaJ - floor)),
+                                 omega: omegaJ - e, amplitude: am, weight: weight, drude: &coarseDrude)
+                }
+                sums.coarse!.drude[row] += weight * Double.pi * coarseDrude
             }
         }
     }

@@ -144,15 +144,15 @@ public enum FTLM {
                 low = Dictionary(uniqueKeysWithValues: mine.map { ($0, all[$0]) })
             }
         }
+        // The coarse (M/2) numerator: the random vectors' runs and the exact states' spectra,
+        // each read at half its steps, so the resolution estimate covers both parts.
+        sums.coarse = sums.numerator
         if let low {
             for k in mine {
                 let m = momenta[k]
                 low[k]!.addSums(Sector(model: s.model, kappa: m.kappa), weight: m.multiplicity / Double(s.sectorBatches ? 1 : s.batches), into: &sums)
             }
         }
-        // The coarse (M/2) numerator starts from the same exact part: only the random vectors'
-        // Lanczos resolution is estimated.
-        sums.coarse = sums.numerator
         var done = 0
         for r in vectors {
             for k in mine {

@@ -12,7 +12,9 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
     // v6: the same runs read at M/2 steps (coarse spectrum): a resolution error estimate.
     // v7: the real-space path (disorder) in real arithmetic: real random vectors. Since: hybrid
     // FTLM with sector batches, a combination refused before (every earlier result is unchanged).
-    let version = 7
+    // v8: a hybrid run's resolution estimate includes its exact states' spectra read at M/2
+    // (before, only the random part's; plain runs are unchanged bit for bit).
+    let version = 8
     let summary = "finite temperature Lanczos σ(ω) for every temperature, with batch errors; sharded over batches"
     static let lanczosSteps = Parameter<Int>("lanczos_steps", .int(min: 2), help: "Lanczos steps M")
     static let randomVectors = Parameter<Int>("random_vectors", .int(min: 1), help: "random vectors per sector (N_r); with target_error, per round")

@@ -166,6 +166,33 @@ final class FTLMTests: XCTestCase {
         XCTAssertGreaterThan(gap, 1e-6, "the test assumes a non-degenerate sector")
     }
 
+    /// The resolution estimate of a hybrid run covers its exact part: with every state exact
+    /// (N = 6, window 100) and their spectra from M = 16 Lanczos steps, σ read at M/2 must differ
+    /// from σ at M (before v8 the coarse numerator copied the exact part, so the estimate was 0
+    /// here), and it must be of the size of the actual error against ED (within a factor 4 at
+    /// its largest: an estimate, not a bound).
+    func testHybridResolutionEstimateCoversTheExactStates() throws {
+        let model = TLSModel(sites: 6, t: 1, g: 1, omega0: 0.5)
+        let temps = [0.05, 0.3]
+        let ed = try ExactDiagonalization.compute(EDSettings(model: model, temperatures: temps))
+        var s = FTLMSettings(model: model, temperatures: temps, lanczosSteps: 16, randomVectors: 2, batches: 2, seed: 3)
+        s.exactWindow = 100
+        s.exactMaxStates = 64
+        let ft = try FTLM.compute(s)
+        let coarse = try XCTUnwrap(ft.coarseSpectrum)
+        let omegas = Array(stride(from: 0.1, through: 3.0, by: 0.05)), delta = 0.1
+        for row in temps.indices {
+            let full = filtered(ft.spectrum, row: row, delta: delta, at: omegas)
+            let half = filtered(coarse, row: row, delta: delta, at: omegas)
+            let exact = filtered(ed.spectrum, row: row, delta: delta, at: omegas)
+            let estimate = zip(full, half).map { abs($0 - $1) }.max()!, actual = zip(full, exact).map { abs($0 - $1) }.max()!
+            print("hybrid resolution, T = \(temps[row]): estimate \(estimate), actual \(actual), σ max \(exact.max()!)")
+            XCTAssertGreaterThan(estimate, 1e-3 * exact.max()!, "T = \(temps[row]): the exact part's resolution is not estimated")
+            XCTAssertLessThan(actual, 4 * estimate, "T = \(temps[row])")
+            XCTAssertLessThan(estimate, 4 * actual + 1e-3 * exact.max()!, "T = \(temps[row])")
+        }
+    }
+
     /// Hybrid FTLM with a window wide enough that one full-length Lanczos run per sector finds
     /// every eigenstate (N = 6, D = M = 64): the exact part is then the whole answer and the
     /// projected random vectors weigh ~ε². σ_δ(ω), Z-normalised weight and ⟨K⟩ must equal ED to
