@@ -10,10 +10,10 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
     // v4: the reorthogonalisation cleans v_k and v_{k+1} in one pass (round-off-level changes).
     // v5: exact low states (exact_window); sticks kept inside their bins.
     // v6: the same runs read at M/2 steps (coarse spectrum): a resolution error estimate.
-    // v7: the real-space path (disorder) in real arithmetic: real random vectors. Since: hybrid
-    // FTLM with sector batches, a combination refused before (every earlier result is unchanged).
+    // v7: the real-space path (disorder) in real arithmetic: real random vectors.
     // v8: a hybrid run's resolution estimate includes its exact states' spectra read at M/2
-    // (before, only the random part's; plain runs are unchanged bit for bit).
+    // (before, only the random part's; plain runs are unchanged bit for bit); hybrid FTLM with
+    // sector batches, a combination refused before.
     let version = 8
     let summary = "finite temperature Lanczos σ(ω) for every temperature, with batch errors; sharded over batches"
     static let lanczosSteps = Parameter<Int>("lanczos_steps", .int(min: 2), help: "Lanczos steps M")
@@ -159,8 +159,7 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
             }))
         }
         // Exact states per sector (−1 for the sectors another shard's batches hold).
-        let exact = s.exactWindow > 0 ? (s.sectorBatches ? low.counts(sectors: FTLM.momenta(s).count)
-                                                          : try low.states(storage: storage, threads: context.threads).map(\.count)) : []
+        let exact = s.exactWindow > 0 ? low.counts(sectors: FTLM.momenta(s).count) : []
         try KuboSumsFile.write(out, exactStates: exact, to: output)
     }
 

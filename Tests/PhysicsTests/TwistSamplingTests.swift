@@ -8,6 +8,17 @@ final class TwistSamplingTests: XCTestCase {
         GaussianFilter.apply(h.sticks(row: row), delta: delta, at: omegas)
     }
 
+    /// z-scores of an estimate against the exact answer with 16 batches' errors (Student t, 15
+    /// d.o.f.): every |z| < 5 and mean z² within [0.25, 2.5], so the errors neither miss nor
+    /// swamp the deviations.
+    func assertCalibrated(_ z: [Double], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        for v in z { XCTAssertLessThan(abs(v), 5, "z = \(z)", file: file, line: line) }
+        let meanZ2 = z.reduce(0) { $0 + $1 * $1 } / Double(z.count)
+        print("\(what): \(z.count) z-scores, mean z² = \(meanZ2)")
+        XCTAssertGreaterThan(meanZ2, 0.25, file: file, line: line)
+        XCTAssertLessThan(meanZ2, 2.5, file: file, line: line)
+    }
+
     /// Batching over sectors regroups the same (sector, random vector) runs: the pooled spectrum
     /// and ⟨K⟩ equal those of batching over vectors up to the order of the sums.
     func testSectorBatchesPoolTheSameRunsAsVectorBatches() throws {
@@ -80,11 +91,7 @@ final class TwistSamplingTests: XCTestCase {
             }
             z.append((ft.kineticEnergy[row] - ed.kinetic[row]) / BatchStatistics.standardError(ft.batchKineticEnergy.map { $0[row] }))
         }
-        for v in z { XCTAssertLessThan(abs(v), 5, "z = \(z)") }
-        let meanZ2 = z.reduce(0) { $0 + $1 * $1 } / Double(z.count)
-        print("stratified twists vs ED (64 twists): \(z.count) z-scores, mean z² = \(meanZ2)")
-        XCTAssertGreaterThan(meanZ2, 0.25)
-        XCTAssertLessThan(meanZ2, 2.5)
+        assertCalibrated(z, "stratified twists vs ED (64 twists)")
     }
 
     /// Hybrid FTLM with sector batches (Fig. 4a at T = 0.5): each batch's drawn sectors get their
@@ -119,11 +126,7 @@ final class TwistSamplingTests: XCTestCase {
             }
             z.append((ft.kineticEnergy[row] - ed.kinetic[row]) / BatchStatistics.standardError(ft.batchKineticEnergy.map { $0[row] }))
         }
-        for v in z { XCTAssertLessThan(abs(v), 5, "z = \(z)") }
-        let meanZ2 = z.reduce(0) { $0 + $1 * $1 } / Double(z.count)
-        print("hybrid stratified twists vs ED (64 twists): \(z.count) z-scores, mean z² = \(meanZ2); T = 0.5 error ratios plain / hybrid \(ratios)")
-        XCTAssertGreaterThan(meanZ2, 0.25)
-        XCTAssertLessThan(meanZ2, 2.5)
+        assertCalibrated(z, "hybrid stratified twists vs ED (64 twists); T = 0.5 error ratios plain / hybrid \(ratios)")
         for r in ratios { XCTAssertGreaterThan(r, 0.9, "hybrid should not add to the T = 0.5 errors: ratios \(ratios)") }
         let cache = LowStateCache(hybrid), momenta = FTLM.momenta(hybrid)
         let storage = KrylovStorage(dimension: model.sectorDimension, steps: 128)
