@@ -81,7 +81,7 @@ let package = Package(
 
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "PhysicsTests", dependencies: [
-            "Physics", "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
+            "Physics", "LinearAlgebra", "TestSupport", .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: fast),
         // Tests: in-process engine tests, and tests that drive the built binaries (split so a
         // failure says which side broke); both share a scratch-folder and CLI helper.

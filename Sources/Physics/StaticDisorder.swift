@@ -64,6 +64,13 @@ public struct KuboSums: Sendable {
         if let oc = o.coarse { if coarse == nil { coarse = oc } else { coarse!.accumulate(oc) } }
     }
 
+    /// Adds `factor` × `o` (sums of a jackknife replicate); the coarse sums only if asked.
+    public mutating func accumulate(_ o: KuboSums, times factor: Double, includingCoarse: Bool) {
+        numerator.accumulate(o.numerator, times: factor)
+        for i in z.indices { z[i] += factor * o.z[i]; kinetic[i] += factor * o.kinetic[i] }
+        if includingCoarse, let oc = o.coarse { coarse?.accumulate(oc, times: factor) }
+    }
+
     /// σ normalised by Z, and ⟨K⟩, per temperature (and the coarse σ, normalised by the same Z).
     public func normalised() -> (sigma: StickHistogram, kinetic: [Double], coarse: StickHistogram?) {
         var h = numerator

@@ -84,6 +84,24 @@ public struct StickHistogram: Sendable, Equatable {
         for i in drude.indices { drude[i] += other.drude[i]; beyond[i] += other.beyond[i] }
     }
 
+    /// Adds `factor` × `other`, element by element (a jackknife replicate's reweighted sums).
+    public mutating func accumulate(_ other: StickHistogram, times factor: Double) {
+        precondition(other.binCount == binCount && other.temperatures == temperatures)
+        for i in weight.indices {
+            weight[i] += factor * other.weight[i]
+            weightedOmega[i] += factor * other.weightedOmega[i]
+        }
+        for i in drude.indices { drude[i] += factor * other.drude[i]; beyond[i] += factor * other.beyond[i] }
+    }
+
+    /// Σ factor × histogram over `terms` (all on the same bins and temperatures).
+    public static func combination(_ terms: [(StickHistogram, Double)]) -> StickHistogram {
+        var h = terms[0].0
+        for r in 0..<h.temperatures.count { h.scale(row: r, by: terms[0].1) }
+        for (x, f) in terms.dropFirst() { h.accumulate(x, times: f) }
+        return h
+    }
+
     /// Multiplies row `row` by `factor` (e.g. 1/Z).
     public mutating func scale(row: Int, by factor: Double) {
         for k in 0..<binCount {

@@ -34,16 +34,25 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
                       help: "twist average over the grid of N_φ evenly spaced twists, or (with batch_over \"sectors\") by stratified sampling: each batch draws one momentum in each of sites × twists / (2 batches) equal strata, an unbiased estimate of the continuous twist average whose error bars hold all of its error")
     static let momentumBlocks = Parameter<Int>("momentum_blocks", .int(min: 1, max: 100000), default: .int(1),
                       help: "splits every batch's momentum sectors into this many blocks, so that a run with many sectors (twists) shards beyond its batches; the blocks' sums are added in block order (the last bits depend on it, the physics does not)")
+    static let errorEstimate = Parameter<String>("error_estimate", .string(allowed: ["batches", "stratified"]), default: .string("batches"),
+                      help: "statistical errors from the spread of the batches (B − 1 degrees of freedom), or by a stratified jackknife that takes each momentum block as a stratum and each batch's vectors in it as a unit (up to momentum_blocks × (B − 1) degrees of freedom: with momentum_blocks = sectors, 2 vectors per sector give usable error bars); the artifact's batch datasets then hold pseudo-values whose standard error is the jackknife's")
     static let seed = Parameter<Int>("seed", .int(min: 0), help: "random seed")
     static let shards = Parameter<Int>("shards", .int(min: 1, max: 10000), default: .int(1), affectsResults: false,
                       help: "pieces the engine runs in parallel (an execution detail: results do not depend on it)")
-    let parameters: [ParameterSpec] = ModelParameters.specs(maxSites: 20) + [Self.lanczosSteps.spec, Self.randomVectors.spec, Self.targetError.spec, Self.targetDelta.spec, Self.targetMinTemperature.spec, Self.maxRandomVectors.spec, Self.exactWindow.spec, Self.exactMaxStates.spec, Self.batches.spec, Self.batchOver.spec, Self.twistSampling.spec, Self.momentumBlocks.spec, Self.seed.spec, Self.shards.spec] + DisorderParameters.specsWithoutSeed
+    let parameters: [ParameterSpec] = ModelParameters.specs(maxSites: 20) + [Self.lanczosSteps.spec, Self.randomVectors.spec, Self.targetError.spec, Self.targetDelta.spec, Self.targetMinTemperature.spec, Self.maxRandomVectors.spec, Self.exactWindow.spec, Self.exactMaxStates.spec, Self.batches.spec, Self.batchOver.spec, Self.twistSampling.spec, Self.momentumBlocks.spec, Self.errorEstimate.spec, Self.seed.spec, Self.shards.spec] + DisorderParameters.specsWithoutSeed
     let inputs: [InputSpec] = []
 
     func validate(_ p: Params) -> [(String, String)] {
         var problems = ModelParameters.validateRange(p)
         let bySectors = p[Self.batchOver] == "sectors"
         if p[Self.batches] > p[Self.randomVectors] && !bySectors { problems.append((Self.batches.name, "must not exceed random_vectors (or batch over sectors: batch_over \"sectors\")")) }
+        if p[Self.errorEstimate] == "stratified" {
+            if DisorderParameters.realSpace(p) || bySectors {
+                problems.append((Self.errorEstimate.name, "\"stratified\" takes momentum blocks as strata of the batches' random vectors: it needs batch_over \"random_vectors\" on momentum sectors (with batch_over \"sectors\" or disorder use \"batches\")"))
+            } else if p[Self.momentumBlocks] < 2 {
+                problems.append((Self.errorEstimate.name, "\"stratified\" takes each momentum block as a stratum: set momentum_blocks to at least 2 (the number of sectors, sites × twists / 2 + 1, gives the most degrees of freedom)"))
+            }
+        }
         if DisorderParameters.realSpace(p) {
             if bySectors { problems.append((Self.batchOver.name, "the real-space path (disorder) has no momentum sectors; use \"random_vectors\"")) }
             return problems + DisorderParameters.validate(p) + validateRealSpace(p)
@@ -115,8 +124,10 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
                             : "two Krylov bases of M = \(Int(m)) vectors of 2^\(p[ModelParameters.sites]) complex numbers per running shard"),
             Footprint.histogram(range: p[ModelParameters.omegaMax] ?? TLSSpectrumRange.defaultOmegaMax(ModelParameters.model(p)),
                                 binWidth: ModelParameters.binWidth, temperatures: ModelParameters.temperatures, p,
-                                // The real-space merge holds every (realisation, batch) unit at once.
-                                copies: Double(p[Self.batches]) * (DisorderParameters.realSpace(p) ? Double(p[DisorderParameters.realizations] ?? 1) : 1) + 2),
+                                // The real-space merge holds every (realisation, batch) unit at once;
+                                // a stratified merge every unit (sums and coarse sums), its pseudo-values and a stratum's replicates.
+                                copies: p[Self.errorEstimate] == "stratified" ? Double(3 * p[Self.batches] * p[Self.momentumBlocks] + p[Self.batches] + 3)
+                                    : Double(p[Self.batches]) * (DisorderParameters.realSpace(p) ? Double(p[DisorderParameters.realizations] ?? 1) : 1) + 2),
         ]
     }
 
@@ -189,9 +200,32 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         return pooled.map { $0! }
     }
 
+    /// Every (batch, block) unit pooled over the rounds in `shards`: `[batch][block]`, the strata
+    /// of a stratified jackknife.
+    func pooledUnits(_ context: StageContext, shards: [String]) throws -> [[KuboSums]] {
+        let s = settings(context.params)
+        let blocks = context.params[Self.momentumBlocks], units = s.batches * blocks
+        var pooled = [KuboSums?](repeating: nil, count: units)
+        for path in shards {
+            for (u, sums) in try KuboSumsFile.read(path) {
+                guard u >= 0 && u < units else { throw StageError("shard \(path) holds unit \(u) of \(units)") }
+                if pooled[u] == nil { pooled[u] = sums } else { pooled[u]!.accumulate(sums) }
+            }
+        }
+        guard pooled.allSatisfy({ $0 != nil }) else { throw StageError("shards do not cover every batch and momentum block") }
+        return (0..<s.batches).map { b in (0..<blocks).map { pooled[b * blocks + $0]! } }
+    }
+
+    /// The merged result, with errors from the batch spread or the stratified jackknife.
+    func merged(_ context: StageContext, shards: [String]) throws -> StaticDisorderResult {
+        if DisorderParameters.realSpace(context.params) { return FTLM.quenchedMerge(try realSpaceUnits(context, shards: shards)) }
+        if context.params[Self.errorEstimate] == "stratified" { return StratifiedJackknife.merge(try pooledUnits(context, shards: shards)) }
+        return FTLM.merge(try pooledBatches(context, shards: shards))
+    }
+
     func needsAnotherRound(_ context: StageContext, shards: [String]) throws -> Bool {
         guard let target = context.params[Self.targetError] else { return false }
-        let r = FTLM.merge(try pooledBatches(context, shards: shards))
+        let r = try merged(context, shards: shards)
         return !controlled(context.params, StatisticalError.relative(r, delta: context.params[Self.targetDelta]))
             .allSatisfy { $0 <= target }
     }
@@ -204,12 +238,15 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
 
     func merge(_ context: StageContext, shards: [String]) throws -> StageReport {
         let s = settings(context.params)
-        let r = DisorderParameters.realSpace(context.params) ? FTLM.quenchedMerge(try realSpaceUnits(context, shards: shards))
-                                                             : FTLM.merge(try pooledBatches(context, shards: shards))
-        try SpectrumArtifact(spectrum: r.spectrum, batches: r.batchSpectra, kineticEnergy: r.kineticEnergy,
-                             batchKineticEnergy: r.batchKineticEnergy, label: ModelParameters.label("FTLM", context.params),
-                             coarse: r.coarseSpectrum)
-            .write(to: context.outputPaths[0])
+        let r = try merged(context, shards: shards)
+        let stratified = context.params[Self.errorEstimate] == "stratified"
+        var artifact = SpectrumArtifact(spectrum: r.spectrum, batches: r.batchSpectra, kineticEnergy: r.kineticEnergy,
+                                        batchKineticEnergy: r.batchKineticEnergy, label: ModelParameters.label("FTLM", context.params),
+                                        coarse: r.coarseSpectrum)
+        if stratified {
+            artifact.batchMeaning = "stratified jackknife pseudo-values, index = momentum block × batches + batch, [pseudo-value, temperature, omega]: their mean is weight and their standard error the jackknife's (not spectra of subsamples)"
+        }
+        try artifact.write(to: context.outputPaths[0])
         var report: [(String, JSONValue)] = [
             ("blas", .object([("threads", .string("the cores not used by other running stages, read per random vector (results do not depend on it)")),
                                ("core", .string(BLAS.coreName))])),
@@ -217,6 +254,16 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         // Resolution against statistics at the controlled width δ (target_delta): the same runs
         // read at M/2 steps move σ_δ(0) by this much.
         let delta = context.params[Self.targetDelta]
+        if stratified {
+            let dof = s.temperatures.indices.map { row in
+                StratifiedJackknife.degreesOfFreedom(pseudoValues: r.batchSpectra.map { GaussianFilter.apply($0.sticks(row: row), delta: delta, at: [0])[0] },
+                                                     batches: s.batches)
+            }
+            report.append(("statistical_errors", .object([
+                ("method", .string("stratified delete-one jackknife: \(context.params[Self.momentumBlocks]) momentum blocks (strata) × \(s.batches) batches")),
+                ("degrees_of_freedom", .array(dof.map { .double(($0 * 10).rounded() / 10) })),
+                ("degrees_of_freedom_of", .string("σ_δ(0) at δ = \(JSONValue.format(delta)), per temperature (Welch–Satterthwaite)"))])))
+        }
         var warnings: [String] = []
         if let res = StatisticalError.relativeResolution(r, delta: delta) {
             let stat = StatisticalError.relativeStatistical(r, delta: delta)

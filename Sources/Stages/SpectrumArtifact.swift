@@ -13,6 +13,8 @@ struct SpectrumArtifact {
     var label: String
     /// FTLM: the same runs read at M/2 Lanczos steps; |σ − σ_coarse| estimates the resolution error.
     var coarse: StickHistogram? = nil
+    /// What the batch datasets hold (FTLM's stratified jackknife writes pseudo-values there).
+    var batchMeaning = "weight of each independent batch, [batch, temperature, omega]"
 
     func write(to path: String, extra: (HDF5Group) throws -> Void = { _ in }) throws {
         let f = try HDF5File.create(path)
@@ -36,7 +38,7 @@ struct SpectrumArtifact {
                     attributes: ["meaning": "∫_{−∞}^{∞} σ dω per temperature"])
         if nB > 0 {
             try r.write("batch_weight", batches.flatMap(\.weight), shape: [nB, nT, nb],
-                        attributes: ["meaning": "weight of each independent batch, [batch, temperature, omega]"])
+                        attributes: ["meaning": batchMeaning])
             try r.write("batch_weighted_omega", batches.flatMap(\.weightedOmega), shape: [nB, nT, nb])
             try r.write("batch_drude_weight", batches.flatMap(\.drude), shape: [nB, nT])
             try r.write("batch_kinetic_energy", batchKineticEnergy.flatMap { $0 }, shape: [nB, nT])

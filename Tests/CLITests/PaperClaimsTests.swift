@@ -296,20 +296,5 @@ final class PaperClaimsTests: XCTestCase {
         XCTAssertEqual(studentQuantile(coverage: 0.9973, dof: 11), 3.8499, accuracy: 1e-3)  // scipy.stats.t.ppf
     }
 
-    /// k with P(|t| ≤ k) = coverage for Student's t with `dof` degrees of freedom: bisection on
-    /// the density integrated by Simpson's rule (ample for a test bound).
-    func studentQuantile(coverage: Double, dof: Int) -> Double {
-        let nu = Double(dof)
-        let norm = exp(lgamma((nu + 1) / 2) - lgamma(nu / 2)) / (nu * Double.pi).squareRoot()
-        func density(_ t: Double) -> Double { norm * exp(-(nu + 1) / 2 * log1p(t * t / nu)) }
-        func central(_ k: Double) -> Double {  // P(|t| ≤ k)
-            let n = 4000, h = k / Double(n)
-            var sum = density(0) + density(k)
-            for i in 1..<n { sum += density(Double(i) * h) * (i % 2 == 1 ? 4 : 2) }
-            return 2 * sum * h / 3
-        }
-        var lo = 0.0, hi = 50.0
-        for _ in 0..<60 { let mid = (lo + hi) / 2; if central(mid) < coverage { lo = mid } else { hi = mid } }
-        return (lo + hi) / 2
-    }
+    func studentQuantile(coverage: Double, dof: Int) -> Double { StudentT.quantile(coverage: coverage, dof: Double(dof)) }
 }

@@ -74,6 +74,48 @@ final class ShardingTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("shards: must not exceed batches × momentum_blocks = 8"), bad.stderr)
     }
 
+    /// Stratified errors (error_estimate "stratified", a stratum per momentum block): sharded
+    /// equals unsharded bit for bit; the pooled spectrum is the batch-spread run's up to the
+    /// order of additions; the artifact holds batches × blocks pseudo-values, `dc` reads them, and
+    /// the record gives σ_δ(0)'s degrees of freedom per T, between B − 1 and blocks × (B − 1).
+    /// Without blocks or with sector batches the option is refused, naming what to change.
+    func testStratifiedErrorsShardBitForBit() throws {
+        let s = Scratch()
+        func spec(_ estimate: String, blocks: Int = 4, shards: Int, over: String = "random_vectors") -> String {
+            #"{"name": "st", "stages": [{"id": "ft", "kind": "ftlm", "params": {"sites": 6, "g": 1, "omega0": 0.5, "temperatures": [0.3, 1], "lanczos_steps": 30, "random_vectors": 2, "batches": 2, "batch_over": "\#(over)", "exact_window": 0.6, "seed": 4, "momentum_blocks": \#(blocks), "error_estimate": "\#(estimate)", "shards": \#(shards)}}, {"id": "dc", "kind": "dc", "inputs": {"spectrum": "ft"}, "params": {"delta_min": 0.02, "delta_max": 0.1}}]}"#
+        }
+        var results: [String: [[Double]]] = [:]
+        for (estimate, shards) in [("stratified", 1), ("stratified", 8), ("batches", 1)] {
+            let name = "\(estimate)\(shards)"
+            s.write(spec(estimate, shards: shards), to: name + ".json")
+            let out = try CLI.run(["run", name + ".json", "--jobs", "2", "--data-dir", name], in: s.dir)
+            XCTAssertEqual(out.status, 0, out.stderr)
+            results[name] = try read(s.dir + "/\(name)/ft.h5", ["weight", "batch_weight", "drude_weight", "kinetic_energy"])
+                + (try read(s.dir + "/\(name)/dc.h5", ["rho", "sigma_dc_error"]))
+        }
+        XCTAssertEqual(results["stratified1"], results["stratified8"], "sharded equals unsharded bit for bit")
+        let st = results["stratified1"]!, plain = results["batches1"]!
+        XCTAssertEqual(st[1].count, 8 * st[0].count, "2 batches × 4 blocks pseudo-values")
+        XCTAssertEqual(plain[1].count, 2 * plain[0].count)
+        let scale = st[0].map(abs).max()!
+        for (a, b) in zip(st[0], plain[0]) { XCTAssertEqual(a, b, accuracy: 1e-12 * scale) }
+        for (a, b) in zip(st[4], plain[4]) { XCTAssertEqual(a, b, accuracy: 1e-10 * abs(a), "ρ") }
+        XCTAssertTrue(st[5].allSatisfy { $0 > 0 }, "dc reads the pseudo-values' errors")
+        let f = try HDF5File.open(s.dir + "/stratified1/ft.h5")
+        let record = try JSONValue.parse(try f.root.attribute("provenance")!)["statistical_errors"]
+        f.close()
+        let dof = record?["degrees_of_freedom"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+        XCTAssertEqual(dof.count, 2, "\(String(describing: record))")
+        for d in dof { XCTAssertGreaterThanOrEqual(d, 1 - 0.05); XCTAssertLessThanOrEqual(d, 4 + 0.05) }
+        for (bad, message) in [(spec("stratified", blocks: 1, shards: 1), "error_estimate: \"stratified\" takes each momentum block as a stratum: set momentum_blocks to at least 2"),
+                               (spec("stratified", blocks: 1, shards: 1, over: "sectors"), "it needs batch_over \"random_vectors\"")] {
+            s.write(bad, to: "bad.json")
+            let out = try CLI.run(["validate", "bad.json"], in: s.dir)
+            XCTAssertEqual(out.status, 2)
+            XCTAssertTrue(out.stderr.contains(message), out.stderr)
+        }
+    }
+
     /// Hybrid FTLM over stratified twists (Fig. 4a at T = 0.5): each shard finds the exact states
     /// of its own batches' sectors only; sharded equals unsharded bit for bit, and the record
     /// counts every sector's states (none left unknown once the shards are merged).
