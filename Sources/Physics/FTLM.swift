@@ -29,9 +29,9 @@ public struct FTLMSettings: Sendable {
     /// Hybrid FTLM: eigenstates within this energy of the lowest (of all sectors) are treated
     /// exactly (`ExactLowStates`); 0 = plain FTLM.
     public var exactWindow: Double = 0
-    /// At most this many exact states per sector.
-    /// Set by the caller together with `exactWindow` (the stage's parameter declares the default).
-    public var exactMaxStates: Int = 0
+    /// At most this many exact states per sector (used with `exactWindow` > 0; the stage's
+    /// `exact_max_states` has the same default, so setting only the window is hybrid FTLM too).
+    public var exactMaxStates: Int = 64
 
     public init(model: TLSModel, temperatures: [Double], lanczosSteps: Int, randomVectors: Int, batches: Int = 8,
                 seed: UInt64, twists: Int = 1, binWidth: Double = 5e-4, omegaMax: Double? = nil) {

@@ -87,7 +87,7 @@ final class StratifiedJackknifeTests: XCTestCase {
                 for seed in 0..<12 {
                     var s = FTLMSettings(model: model, temperatures: temps, lanczosSteps: 256, randomVectors: 2, batches: 2,
                                          seed: UInt64(100 + seed))
-                    if hybrid { s.exactWindow = 1.0; s.exactMaxStates = 64 }
+                    if hybrid { s.exactWindow = 1.0 }
                     let u = try units(s)
                     let r = StratifiedJackknife.merge(u)
                     let plain = FTLM.merge(u.map { row in var t = row[0]; for x in row.dropFirst() { t.accumulate(x) }; return t })
