@@ -209,7 +209,7 @@ public struct SpecLoader: Sendable {
           do {
             let sp = "stages[\(index)]"
             guard let members = stage.objectMembers else { throw fail(sp, "expected an object with id, kind, params") }
-            let allowed: Set = ["id", "kind", "params", "inputs", "sweep", "description"]
+            let allowed: Set = ["id", "kind", "params", "inputs", "sweep", "overrides", "description"]
             for (k, _) in members where !allowed.contains(k) {
                 throw fail("\(sp).\(k)", "unknown key (expected one of: \(allowed.sorted().joined(separator: ", ")))")
             }
@@ -279,13 +279,18 @@ public struct SpecLoader: Sendable {
             for (k, values) in sweep {
                 combos = combos.flatMap { c in values.map { c + [(k, $0)] } }
             }
+            func suffix(_ combo: [(String, JSONValue)]) -> String { combo.map { "\($0.0)=\($0.1.canonical)" }.joined(separator: ",") }
+            let overrides = try Self.overrides(stage["overrides"], at: "\(sp).overrides", id: id, suffixes: sweep.isEmpty ? [] : combos.map(suffix),
+                                               parameters: specs, swept: Set(sweep.map(\.0)), fail: fail)
             var drafts: [StageInstanceDraft] = []
             for combo in combos {
-                let iid = combo.isEmpty ? id : id + "@" + combo.map { "\($0.0)=\($0.1.canonical)" }.joined(separator: ",")
+                let iid = combo.isEmpty ? id : id + "@" + suffix(combo)
                 if kindName != AdHocFileKind.kindName, let problem = Self.instanceIDProblem(iid) { throw fail("\(sp).sweep", problem) }
-                let params = Params(fixed + combo)
+                let own = overrides[suffix(combo)] ?? []
+                let params = Params(fixed.filter { f in !own.contains(where: { $0.0 == f.0 }) } + own + combo)
                 func located(_ pname: String) -> String {
                     combo.contains(where: { $0.0 == pname }) ? "\(sp).sweep.\(pname)"
+                        : own.contains(where: { $0.0 == pname }) ? "\(sp).overrides[\"\(suffix(combo))\"].\(pname)"
                         : given.contains(where: { $0.0 == pname }) || !defaults.contains(where: { $0.0 == pname }) ? "\(sp).params.\(pname)" : "defaults.\(pname)"
                 }
                 for (pname, msg) in kind.validate(params) { throw fail(located(pname), msg) }

@@ -26,6 +26,8 @@ public enum SpecSchema {
                     ("inputs", .object([("type", .string("object")), ("properties", .object(inputs)), ("additionalProperties", .bool(false))])),
                     ("sweep", .object([("type", .string("object")), ("propertyNames", .object([("enum", .array(kind.parameters.map { .string($0.name) }))])),
                                         ("additionalProperties", .object([("type", .string("array")), ("minItems", .int(1))]))])),
+                    ("overrides", .object([("type", .string("object")),
+                                           ("additionalProperties", .object([("type", .string("object")), ("properties", .object(props)), ("additionalProperties", .bool(false))]))])),
                 ])), ("description", .string(kind.summary + (required.isEmpty ? "" : "; required params (here, in a sweep or in defaults): " + required.compactMap(\.stringValue).joined(separator: ", "))))])),
             ]))
         }
@@ -40,6 +42,7 @@ public enum SpecSchema {
                 ("params", .object([("type", .string("object"))])),
                 ("inputs", .object([("type", .string("object"))])),
                 ("sweep", .object([("type", .string("object"))])),
+                ("overrides", .object([("type", .string("object")), ("description", .string("per-instance parameters of a swept stage, keyed by the instance suffix (e.g. \"omega0=0.05\")"))])),
             ])),
             ("allOf", .array(kindSchemas)),
         ])

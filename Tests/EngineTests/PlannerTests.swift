@@ -130,6 +130,51 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(try key(1), try key(7))
     }
 
+    /// `overrides` gives one instance of a sweep its own parameters: its id and every reference
+    /// to it stay, only its parameters (and so its key) change; its siblings are untouched.
+    func testSweepOverridesChangeOneInstanceOnly() throws {
+        let reg = StageRegistry([RecorderKind(version: 1, log: "/dev/null")])
+        func parse(_ overrides: String) throws -> Pipeline {
+            try SpecLoader(registry: reg).parse(try JSONValue.parse(#"""
+            {"name": "x", "stages": [
+              {"id": "a", "kind": "recorder", "params": {"note": "all"}, "sweep": {"value": [1, 2]}\#(overrides)},
+              {"id": "b", "kind": "recorder", "inputs": {"upstream": "a"}, "params": {"value": 0}}
+            ]}
+            """#), file: "x.json")
+        }
+        let plain = try parse("")
+        let over = try parse(#", "overrides": {"value=2": {"note": "own"}}"#)
+        XCTAssertEqual(over.instances.map(\.id), plain.instances.map(\.id))
+        func inst(_ p: Pipeline, _ id: String) -> StageInstance { p.instances.first { $0.id == id }! }
+        XCTAssertEqual(inst(over, "a@value=2.0").resultParams["note"], .string("own"))
+        XCTAssertEqual(inst(try parse(#", "overrides": {"value=2.0": {"note": "own"}}"#), "a@value=2.0").resultParams, inst(over, "a@value=2.0").resultParams)
+        XCTAssertEqual(inst(over, "a@value=2.0").resultParams["value"], .double(2))
+        XCTAssertEqual(inst(over, "a@value=1.0").resultParams, inst(plain, "a@value=1.0").resultParams)
+        XCTAssertNotEqual(inst(over, "a@value=2.0").resultParams, inst(plain, "a@value=2.0").resultParams)
+        XCTAssertEqual(inst(over, "b").inputs.map(\.1), inst(plain, "b").inputs.map(\.1))
+
+        let bad: [(String, String, String)] = [
+            (#", "overrides": {"value=3": {"note": "x"}}"#, #"stages[0].overrides["value=3"]"#, "no instance 'a@value=3' (its instances: 'value=1.0', 'value=2.0')"),
+            (#", "overrides": {"value=2": {"value": 5}}"#, #"stages[0].overrides["value=2"].value"#, "is swept"),
+            (#", "overrides": {"value=2": {"nope": 5}}"#, #"stages[0].overrides["value=2"].nope"#, "unknown parameter"),
+            (#", "overrides": {"value=2": {"fail": 5}}"#, #"stages[0].overrides["value=2"].fail"#, "expected"),
+            (#", "overrides": {"value=2": {}}"#, #"stages[0].overrides["value=2"]"#, "non-empty object"),
+            (#", "overrides": [1]"#, "stages[0].overrides", "expected an object"),
+        ]
+        for (o, path, message) in bad {
+            XCTAssertThrowsError(try parse(o), o) { e in
+                let e = e as? SpecError
+                XCTAssertEqual(e?.path, path, o)
+                XCTAssertTrue(e?.message.contains(message) ?? false, "\(o): \(e?.message ?? "no SpecError")")
+            }
+        }
+        XCTAssertThrowsError(try SpecLoader(registry: reg).parse(try JSONValue.parse(
+            #"{"name": "x", "stages": [{"id": "a", "kind": "recorder", "params": {"value": 1}, "overrides": {"value=1": {"note": "x"}}}]}"#), file: "x.json")) { e in
+            XCTAssertEqual((e as? SpecError)?.path, "stages[0].overrides")
+            XCTAssertTrue((e as? SpecError)?.message.contains("only a swept stage") ?? false)
+        }
+    }
+
     func testJSONParserLimitsAndGrammar() {
         XCTAssertThrowsError(try JSONValue.parse(String(repeating: "[", count: 100_000)))
         XCTAssertNoThrow(try JSONValue.parse(String(repeating: "[", count: 200) + String(repeating: "]", count: 200)))
