@@ -64,11 +64,11 @@ public struct KuboSums: Sendable {
         if let oc = o.coarse { if coarse == nil { coarse = oc } else { coarse!.accumulate(oc) } }
     }
 
-    /// Adds `factor` × `o` (sums of a jackknife replicate); the coarse sums only if asked.
-    public mutating func accumulate(_ o: KuboSums, times factor: Double, includingCoarse: Bool) {
+    /// Adds `factor` × `o` (sums of a jackknife replicate). The coarse sums stay out: a
+    /// replicate's resolution is the pooled run's.
+    public mutating func accumulate(_ o: KuboSums, times factor: Double) {
         numerator.accumulate(o.numerator, times: factor)
         for i in z.indices { z[i] += factor * o.z[i]; kinetic[i] += factor * o.kinetic[i] }
-        if includingCoarse, let oc = o.coarse { coarse?.accumulate(oc, times: factor) }
     }
 
     /// σ normalised by Z, and ⟨K⟩, per temperature (and the coarse σ, normalised by the same Z).

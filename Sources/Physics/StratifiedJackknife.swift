@@ -33,8 +33,8 @@ public enum StratifiedJackknife {
             // θ_(u,s): the total with unit (u, s) dropped and its stratum's others scaled by B/(B−1).
             let replicates = (0..<b).map { u -> (sigma: StickHistogram, kinetic: [Double]) in
                 var r = bare
-                r.accumulate(stratum, times: 1 / (bd - 1), includingCoarse: false)
-                r.accumulate(units[u][s], times: -bd / (bd - 1), includingCoarse: false)
+                r.accumulate(stratum, times: 1 / (bd - 1))
+                r.accumulate(units[u][s], times: -bd / (bd - 1))
                 let x = r.normalised()
                 return (x.sigma, x.kinetic)
             }

@@ -181,13 +181,10 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         let blocks = context.params[Self.momentumBlocks], units = s.batches * blocks
         let perRound = max(1, shardCount(context.params))
         var rounds: [[KuboSums?]] = []
-        for (i, path) in shards.enumerated() {
+        try eachShardUnit(shards, units: units) { i, u, sums in
             let r = i / perRound
             while rounds.count <= r { rounds.append(Array(repeating: nil, count: units)) }
-            for (u, sums) in try KuboSumsFile.read(path) {
-                guard u >= 0 && u < units else { throw StageError("shard \(path) holds unit \(u) of \(units)") }
-                rounds[r][u] = sums
-            }
+            rounds[r][u] = sums
         }
         var pooled = [KuboSums?](repeating: nil, count: s.batches)
         for round in rounds {
@@ -200,17 +197,25 @@ struct FTLMStage: HDF5StageKind, ShardedStageKind {
         return pooled.map { $0! }
     }
 
+    /// Calls `body(shard index, unit, sums)` for every unit of every shard, in order, each unit
+    /// index checked against `units` (shards are read one at a time).
+    func eachShardUnit(_ shards: [String], units: Int, _ body: (Int, Int, KuboSums) throws -> Void) throws {
+        for (i, path) in shards.enumerated() {
+            for (u, sums) in try KuboSumsFile.read(path) {
+                guard u >= 0 && u < units else { throw StageError("shard \(path) holds unit \(u) of \(units)") }
+                try body(i, u, sums)
+            }
+        }
+    }
+
     /// Every (batch, block) unit pooled over the rounds in `shards`: `[batch][block]`, the strata
     /// of a stratified jackknife.
     func pooledUnits(_ context: StageContext, shards: [String]) throws -> [[KuboSums]] {
         let s = settings(context.params)
         let blocks = context.params[Self.momentumBlocks], units = s.batches * blocks
         var pooled = [KuboSums?](repeating: nil, count: units)
-        for path in shards {
-            for (u, sums) in try KuboSumsFile.read(path) {
-                guard u >= 0 && u < units else { throw StageError("shard \(path) holds unit \(u) of \(units)") }
-                if pooled[u] == nil { pooled[u] = sums } else { pooled[u]!.accumulate(sums) }
-            }
+        try eachShardUnit(shards, units: units) { _, u, sums in
+            if pooled[u] == nil { pooled[u] = sums } else { pooled[u]!.accumulate(sums) }
         }
         guard pooled.allSatisfy({ $0 != nil }) else { throw StageError("shards do not cover every batch and momentum block") }
         return (0..<s.batches).map { b in (0..<blocks).map { pooled[b * blocks + $0]! } }

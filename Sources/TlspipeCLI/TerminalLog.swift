@@ -12,11 +12,10 @@ struct TerminalLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        let mark = level >= .error ? "error: " : level == .warning ? "warning: " : ""
+    func log(event: LogEvent) {
+        let mark = event.level >= .error ? "error: " : event.level == .warning ? "warning: " : ""
         // Start at column 0 and clear the line: a progress bar may be drawn there.
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(mark)\(message)\n".utf8))
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(mark)\(event.message)\n".utf8))
     }
 
     /// Compact lines when stderr is a terminal, not in CI, and `--verbose` was not given.
