@@ -42,7 +42,7 @@ fig1: deps $(TLSPIPE)
 	$(TLSPIPE) run pipelines/fig1-controlled.json $(RUN_FLAGS)
 
 # Every figure at the paper's sizes (hybrid FTLM at N = 16, stratified twist average at N = 18):
-# 2 h 1 min from a fresh clone on two cores of this project's VM, measured (docs/measurements.md).
+# 2 h 0 min 17 s from a fresh clone on two cores of this project's VM, measured (docs/measurements.md).
 paper-controlled: deps $(TLSPIPE)
 	$(TLSPIPE) run pipelines/paper-controlled.json $(RUN_FLAGS)
 
