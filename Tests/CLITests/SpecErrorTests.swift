@@ -87,6 +87,11 @@ final class SpecErrorTests: XCTestCase {
              "stages[0].params.twist_sampling", "multiple of 2 × batches"),
             (#"{"name": "x", "stages": [{"id": "f", "kind": "ftlm", "params": {"sites": 6, "g": 1, "omega0": 2, "twists": 4, "temperatures": [1], "lanczos_steps": 20, "random_vectors": 1, "batches": 14, "batch_over": "sectors", "seed": 1}}]}"#,
              "stages[0].params.batches", "must not exceed the 13 momentum sectors"),
+            // Sweep overrides: the JSON path names the instance; a value is checked like params.
+            (#"{"name": "x", "stages": [\#(staticStage), {"id": "r", "kind": "rta", "sweep": {"omega0": [0.05, 0.1]}, "overrides": {"omega0=0.3": {"omega_step": 0.01}}, "inputs": {"static": "s"}}]}"#,
+             #"stages[1].overrides["omega0=0.3"]"#, "no instance 'r@omega0=0.3'"),
+            (#"{"name": "x", "stages": [\#(staticStage), {"id": "r", "kind": "rta", "sweep": {"omega0": [0.05, 0.1]}, "overrides": {"omega0=0.1": {"omega_step": -1}}, "inputs": {"static": "s"}}]}"#,
+             #"stages[1].overrides["omega0=0.1"].omega_step"#, "must be > 0"),
         ]
     }
 
